@@ -1,0 +1,87 @@
+/*
+ * Checked, aligned allocation and the small utilities every module needs (clock, crc32).
+ * An allocation whose byte count overflows size_t fails cleanly instead of wrapping.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zlib.h>
+
+#include "core/pg.h"
+
+#define PG_ALIGN 64
+
+int pg_mul_ok(size_t a, size_t b, size_t *out) {
+    if (a != 0 && b > SIZE_MAX / a) return 0;
+    *out = a * b;
+    return 1;
+}
+
+void *pg_alloc(size_t count, size_t size, const char *what) {
+    size_t bytes;
+    if (!pg_mul_ok(count, size, &bytes) || bytes > SIZE_MAX - PG_ALIGN) {
+        pg_error(PARGNN_STATUS_NO_MEMORY, "%s: %zu x %zu bytes overflows", what, count, size);
+        return NULL;
+    }
+    if (bytes == 0) bytes = PG_ALIGN;
+    bytes = (bytes + PG_ALIGN - 1) / PG_ALIGN * PG_ALIGN;
+    void *p = aligned_alloc(PG_ALIGN, bytes);
+    if (!p) pg_error(PARGNN_STATUS_NO_MEMORY, "%s: cannot allocate %zu bytes", what, bytes);
+    return p;
+}
+
+void *pg_calloc(size_t count, size_t size, const char *what) {
+    void *p = pg_alloc(count, size, what);
+    if (p) memset(p, 0, count * size);
+    return p;
+}
+
+void pg_free(void *p) { free(p); }
+
+pargnn_status pg_mat_alloc(pg_mat *m, int64_t rows, int64_t cols, int zero, const char *what) {
+    m->rows = rows;
+    m->cols = cols;
+    m->data = NULL;
+    if (rows < 0 || cols < 0)
+        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "%s: negative size %lld x %lld", what,
+                        (long long)rows, (long long)cols);
+    size_t n;
+    if (!pg_mul_ok((size_t)rows, (size_t)cols, &n))
+        return pg_error(PARGNN_STATUS_NO_MEMORY, "%s: %lld x %lld overflows", what,
+                        (long long)rows, (long long)cols);
+    m->data = zero ? pg_calloc(n, sizeof(pg_real), what) : pg_alloc(n, sizeof(pg_real), what);
+    return m->data ? PARGNN_STATUS_OK : PARGNN_STATUS_NO_MEMORY;
+}
+
+void pg_mat_free(pg_mat *m) {
+    if (!m) return;
+    pg_free(m->data);
+    m->data = NULL;
+    m->rows = m->cols = 0;
+}
+
+void pg_csr_free(pg_csr *a) {
+    if (!a) return;
+    pg_free(a->rowptr);
+    pg_free(a->col);
+    pg_free(a->val);
+    memset(a, 0, sizeof *a);
+}
+
+double pg_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
+
+uint32_t pg_crc32(uint32_t crc, const void *data, size_t len) {
+    const unsigned char *p = data;
+    /* zlib's crc32 takes a uInt length: feed it in chunks so > 4 GiB ranges are fine. */
+    while (len > 0) {
+        uInt chunk = len > (1u << 30) ? (1u << 30) : (uInt)len;
+        crc = (uint32_t)crc32(crc, p, chunk);
+        p += chunk;
+        len -= chunk;
+    }
+    return crc;
+}

@@ -1,0 +1,68 @@
+/*
+ * Training configuration: defaults (the GCN paper's recipe) and range checks whose
+ * messages name the command-line flag, so the CLI can print them as they are.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "core/pg.h"
+
+void pargnn_config_default(pargnn_config *cfg) {
+    memset(cfg, 0, sizeof *cfg);
+    cfg->model = PARGNN_MODEL_GCN;
+    cfg->layers = 2;
+    cfg->hidden = 16;
+    cfg->dropout = 0.5;
+    cfg->lr = 0.01;
+    cfg->weight_decay = 5e-4;
+    cfg->decay_scope = PARGNN_DECAY_SCOPE_FIRST;
+    cfg->feature_norm = PARGNN_FEATURE_NORM_ROW;
+    cfg->epochs = 200;
+    cfg->patience = 0;
+    cfg->seed = 0;
+    cfg->threads = 0;
+}
+
+const char *pargnn_model_name(pargnn_model_kind kind) {
+    switch (kind) {
+    case PARGNN_MODEL_GCN: return "gcn";
+    }
+    return "unknown";
+}
+
+#define PG_MAX_LAYERS 64
+#define PG_MAX_HIDDEN (1 << 20)
+#define PG_MAX_EPOCHS 100000000
+
+pargnn_status pargnn_config_validate(const pargnn_config *cfg) {
+    if (cfg->model != PARGNN_MODEL_GCN)
+        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--model: unknown model %d", (int)cfg->model);
+    if (cfg->layers < 1 || cfg->layers > PG_MAX_LAYERS)
+        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--layers: %d is not in [1, %d]",
+                        cfg->layers, PG_MAX_LAYERS);
+    if (cfg->hidden < 1 || cfg->hidden > PG_MAX_HIDDEN)
+        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--hidden: %d is not in [1, %d]",
+                        cfg->hidden, PG_MAX_HIDDEN);
+    if (!(cfg->dropout >= 0 && cfg->dropout < 1))
+        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--dropout: %g is not in [0, 1)", cfg->dropout);
+    if (!(cfg->lr > 0 && isfinite(cfg->lr)))
+        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--lr: %g is not a positive number", cfg->lr);
+    if (!(cfg->weight_decay >= 0 && isfinite(cfg->weight_decay)))
+        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--weight-decay: %g is not >= 0",
+                        cfg->weight_decay);
+    if (cfg->decay_scope != PARGNN_DECAY_SCOPE_FIRST && cfg->decay_scope != PARGNN_DECAY_SCOPE_ALL)
+        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--decay-scope: unknown value %d",
+                        (int)cfg->decay_scope);
+    if (cfg->feature_norm != PARGNN_FEATURE_NORM_ROW && cfg->feature_norm != PARGNN_FEATURE_NORM_NONE)
+        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--feature-norm: unknown value %d",
+                        (int)cfg->feature_norm);
+    if (cfg->epochs < 0 || cfg->epochs > PG_MAX_EPOCHS)
+        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--epochs: %d is not in [0, %d]",
+                        cfg->epochs, PG_MAX_EPOCHS);
+    if (cfg->patience < 0)
+        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--patience: %d is negative", cfg->patience);
+    if (cfg->threads < 0 || cfg->threads > 4096)
+        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--threads: %d is not in [0, 4096]",
+                        cfg->threads);
+    return PARGNN_STATUS_OK;
+}

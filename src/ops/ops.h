@@ -1,0 +1,79 @@
+/*
+ * Kernels. A backend is a small table of the heavy products (dense GEMM, sparse-dense
+ * SpMM and its transpose); layers call the table, never #ifdef. The serial reference
+ * backend stays in the tree as the oracle every faster backend is tested against.
+ * Elementwise kernels (bias, ReLU, dropout, loss, Adam) are shared by all CPU backends.
+ * All matrices are row-major; shapes are written next to each argument.
+ */
+#ifndef PG_OPS_H
+#define PG_OPS_H
+
+#include "core/pg.h"
+
+typedef struct pg_backend {
+    const char *name;
+    /* C: (m, n) = alpha * op(A) op(B) + beta * C, op(A): (m, k), op(B): (k, n);
+     * ta/tb non-zero mean A/B are stored transposed. lda/ldb/ldc are row strides. */
+    void (*gemm)(int ta, int tb, int64_t m, int64_t n, int64_t k, pg_real alpha,
+                 const pg_real *A, int64_t lda, const pg_real *B, int64_t ldb, pg_real beta,
+                 pg_real *C, int64_t ldc);
+    /* Y: (S.nrows, f) = S X + beta * Y, X: (S.ncols, f). */
+    void (*spmm)(const pg_csr *S, const pg_real *X, int64_t f, pg_real beta, pg_real *Y);
+    /* Y: (S.ncols, f) = S^T X + beta * Y, X: (S.nrows, f). */
+    void (*spmm_t)(const pg_csr *S, const pg_real *X, int64_t f, pg_real beta, pg_real *Y);
+} pg_backend;
+
+const pg_backend *pg_backend_ref(void);  /* plain serial loops: the oracle */
+const pg_backend *pg_backend_cpu(void);  /* OpenBLAS GEMM + OpenMP SpMM */
+
+/* Threads used by the CPU kernels: sets OpenMP's and OpenBLAS's counts (0 = leave). */
+void pg_set_threads(int threads);
+int pg_get_threads(void);
+
+/* ---- elementwise (OpenMP where large enough; deterministic for any thread count) ---- */
+
+/* Y: (n, f) += b: (f) on every row. */
+void pg_bias_add(pg_real *Y, int64_t n, int64_t f, const pg_real *b);
+/* db: (f) = column sums of dY: (n, f). */
+void pg_bias_grad(const pg_real *dY, int64_t n, int64_t f, pg_real *db);
+/* Y: (n*f) = max(Y, 0) in place. */
+void pg_relu(pg_real *Y, int64_t count);
+/* dY *= (Y > 0), Y the ReLU output. */
+void pg_relu_backward(pg_real *dY, const pg_real *Y, int64_t count);
+
+/* Dropout key: which draw a (row, col) element gets. Rows are global node ids. */
+typedef struct pg_dropout_key {
+    uint64_t seed;
+    uint32_t epoch, layer;
+    double p;                   /* drop probability in [0, 1) */
+} pg_dropout_key;
+/* Y: (n, f) = X * mask / (1 - p) (X and Y may alias). Linear in X for a fixed key, so the
+ * backward pass is the same call on the gradient. row0: global id of row 0. */
+void pg_dropout_dense(const pg_dropout_key *key, const pg_real *X, pg_real *Y, int64_t n,
+                      int64_t f, int64_t row0);
+/* The same on a CSR's values: Yval = Xval * mask(row, col) / (1 - p). */
+void pg_dropout_csr(const pg_dropout_key *key, const pg_csr *X, pg_real *Yval, int64_t row0);
+
+/* Softmax cross-entropy over the listed rows of logits Z: (n, c), labels y: (n).
+ * Returns the mean loss over the rows; dZ: (n, c) gets d(mean loss)/dZ (zero on other rows)
+ * when not NULL. One pass: softmax, loss and gradient together. */
+double pg_softmax_xent(const pg_real *Z, int64_t n, int64_t c, const int32_t *y,
+                       const int32_t *rows, int64_t nrows, pg_real *dZ);
+/* Row-wise softmax into P (may alias Z). */
+void pg_softmax_rows(const pg_real *Z, int64_t n, int64_t c, pg_real *P);
+/* Fraction of the listed rows whose argmax (lowest index on ties) equals the label. */
+double pg_accuracy(const pg_real *Z, int64_t n, int64_t c, const int32_t *y,
+                   const int32_t *rows, int64_t nrows);
+
+/* Adam (PyTorch semantics, L2 added to the gradient): one step t >= 1 over count values.
+ * decay: per-value weight decay coefficient array (NULL = none). */
+typedef struct pg_adam_hparams {
+    double lr, beta1, beta2, eps;
+} pg_adam_hparams;
+void pg_adam_step(const pg_adam_hparams *h, int64_t t, pg_real *w, const pg_real *g,
+                  pg_real *m, pg_real *v, const pg_real *decay, int64_t count);
+
+/* Square of the largest |value| is finite? (NaN/Inf scan of a buffer.) */
+int pg_all_finite(const pg_real *x, int64_t count);
+
+#endif
