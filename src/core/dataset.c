@@ -79,6 +79,10 @@ pargnn_status pg_csr_from_undirected(int64_t n, int64_t m, const int32_t *src,
     }
     rowptr[n] = w;
     pg_free(fill);
+    if (w < total) { /* give back the room the duplicates took */
+        int32_t *shrunk = realloc(col, (size_t)(w > 0 ? w : 1) * sizeof(int32_t));
+        if (shrunk) col = shrunk;
+    }
     out->nrows = out->ncols = n;
     out->nnz = w;
     out->rowptr = rowptr;
@@ -139,10 +143,29 @@ pargnn_status pg_dataset_validate(const pargnn_dataset_t *ds) {
         return pg_error(PARGNN_STATUS_BAD_INPUT, "%s: no features", name);
     if (ds->num_classes <= 0)
         return pg_error(PARGNN_STATUS_BAD_INPUT, "%s: no classes", name);
+    for (int64_t e = 0; e < ds->adj.nnz; e++)
+        if (ds->adj.col[e] < 0 || ds->adj.col[e] >= ds->num_nodes)
+            return pg_error(PARGNN_STATUS_INTERNAL, "%s: adjacency column %d out of range", name,
+                            ds->adj.col[e]);
     for (int64_t i = 0; i < ds->num_nodes; i++)
         if (ds->labels[i] < 0 || ds->labels[i] >= ds->num_classes)
             return pg_error(PARGNN_STATUS_BAD_INPUT, "%s: label of node %lld is %d, not in [0, %d)",
                             name, (long long)i, ds->labels[i], ds->num_classes);
+    unsigned char *seen = pg_calloc((size_t)ds->num_nodes, 1, "split check");
+    if (!seen) return PARGNN_STATUS_NO_MEMORY;
+    for (int s = 0; s < 3; s++) {
+        for (int64_t k = 0; k < ds->split_len[s]; k++) {
+            int32_t v = ds->split_idx[s][k];
+            if (v < 0 || v >= ds->num_nodes || (k > 0 && v <= ds->split_idx[s][k - 1])) continue;
+            if (seen[v]) {
+                pg_free(seen);
+                return pg_error(PARGNN_STATUS_BAD_INPUT, "%s: node %d is in the %s split and in an earlier one",
+                                name, v, pg_split_names[s]);
+            }
+            seen[v] = 1;
+        }
+    }
+    pg_free(seen);
     for (int s = 0; s < 3; s++) {
         if (ds->split_len[s] <= 0)
             return pg_error(PARGNN_STATUS_BAD_INPUT, "%s: %s split is empty", name, pg_split_names[s]);
@@ -151,6 +174,9 @@ pargnn_status pg_dataset_validate(const pargnn_dataset_t *ds) {
             if (v < 0 || v >= ds->num_nodes)
                 return pg_error(PARGNN_STATUS_BAD_INPUT, "%s: %s split holds node %d, not in [0, %lld)",
                                 name, pg_split_names[s], v, (long long)ds->num_nodes);
+            if (k > 0 && v <= ds->split_idx[s][k - 1])
+                return pg_error(PARGNN_STATUS_INTERNAL, "%s: %s split ids not ascending and unique at %d",
+                                name, pg_split_names[s], v);
         }
     }
     return PARGNN_STATUS_OK;

@@ -33,8 +33,8 @@ extern const char *const pg_split_names[3]; /* "train", "valid", "test" */
 pargnn_dataset_t *pg_dataset_new(void);
 
 /* Builds a symmetric CSR from an undirected edge list (each edge once, either order):
- * adds reverse edges, drops duplicates, keeps a self-loop once. src/dst are consumed
- * (may be reordered). n is the node count; ids must already be checked to be < n. */
+ * adds reverse edges, drops duplicates, keeps a self-loop once. n is the node count; ids
+ * must already be checked to be in [0, n). */
 pargnn_status pg_csr_from_undirected(int64_t n, int64_t m, const int32_t *src,
                                      const int32_t *dst, pg_csr *out);
 
@@ -42,7 +42,8 @@ pargnn_status pg_csr_from_undirected(int64_t n, int64_t m, const int32_t *src,
  * dense), recording feat_nnz. Used by every loader and generator once features are read. */
 pargnn_status pg_dataset_finish_features(pargnn_dataset_t *ds);
 
-/* Structural check of a finished dataset: sizes, label range, split ids; names the field. */
+/* Structural check of a finished dataset: sizes, adjacency columns, label range, split ids
+ * (in range, ascending, unique, no node in two splits); the message names the field. */
 pargnn_status pg_dataset_validate(const pargnn_dataset_t *ds);
 
 #endif

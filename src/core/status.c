@@ -43,10 +43,13 @@ const char *pargnn_last_error(void) { return pg_errbuf; }
 void pg_clear_error(void) { pg_errbuf[0] = '\0'; }
 
 pargnn_status pg_error(pargnn_status status, const char *fmt, ...) {
+    /* Format aside first: an argument may be pargnn_last_error() itself. */
+    char tmp[PG_ERRBUF];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(pg_errbuf, sizeof pg_errbuf, fmt, ap);
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
     va_end(ap);
+    memcpy(pg_errbuf, tmp, sizeof pg_errbuf);
     return status;
 }
 

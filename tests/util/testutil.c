@@ -56,19 +56,25 @@ void pg_test_write_file(const char *dir, const char *rel, const char *text) {
     size_t len = strlen(rel);
     if (len > 3 && strcmp(rel + len - 3, ".gz") == 0) {
         gzFile g = gzopen(path, "wb");
-        if (!g || gzwrite(g, text, (unsigned)strlen(text)) < 0) {
+        unsigned n = (unsigned)strlen(text);
+        if (!g || (n > 0 && gzwrite(g, text, n) != (int)n) || gzclose(g) != Z_OK) {
             fprintf(stderr, "cannot write %s\n", path);
             exit(1);
         }
-        gzclose(g);
     } else {
         FILE *f = fopen(path, "wb");
         if (!f) {
             perror(path);
             exit(1);
         }
-        fputs(text, f);
-        fclose(f);
+        if (fputs(text, f) == EOF && *text) {
+            perror(path);
+            exit(1);
+        }
+        if (fclose(f) != 0) {
+            perror(path);
+            exit(1);
+        }
     }
 }
 

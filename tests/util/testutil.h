@@ -46,7 +46,8 @@ void pg_test_check_status(pargnn_status got, pargnn_status want, const char *nee
 const char *pg_test_tmpdir(void);
 /* Writes text to dir/rel (creating parent folders); gzip when rel ends in ".gz". */
 void pg_test_write_file(const char *dir, const char *rel, const char *text);
-/* $PARGNN_DATASETS/name, or NULL when that folder does not exist. */
+/* $PARGNN_DATASETS/name, or NULL when that folder does not exist. The path lives in a
+ * static buffer that the next call overwrites. */
 const char *pg_test_dataset(const char *name);
 /* Prints "SKIP: why" and exits 77 (CTest's skip code for our tests). */
 void pg_test_skip(const char *why) __attribute__((noreturn));
