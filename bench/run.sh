@@ -1,0 +1,9 @@
+#!/bin/sh
+# Benchmarks (not part of `make test`). Usage: sh bench/run.sh [build/pargnn]
+# Runs each study in turn; results, with the commands that produced them, go to
+# bench/results/. Timings mean most on an otherwise idle machine.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+bin=${1:-$here/../build/pargnn}
+sh "$here/accuracy.sh" "$bin"
+sh "$here/serial_step.sh" "$bin"

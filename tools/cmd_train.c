@@ -1,0 +1,376 @@
+/*
+ * pargnn train: flags -> pargnn_config, then load, (resume,) run with a progress callback,
+ * save and write the JSON summary. Ctrl-C stops after the current epoch and still saves.
+ * All training logic is in the library; this file only decides what to print and when.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmdline.h"
+#include "pargnn.h"
+
+#define PROG "pargnn train"
+
+/* Choice lists, in the same order as the enum values they stand for. */
+static const char *const model_names[] = {"gcn", NULL};
+static const int model_values[] = {PARGNN_MODEL_GCN};
+static const char *const scope_names[] = {"first", "all", NULL};
+static const int scope_values[] = {PARGNN_DECAY_SCOPE_FIRST, PARGNN_DECAY_SCOPE_ALL};
+static const char *const norm_names[] = {"row", "none", NULL};
+static const int norm_values[] = {PARGNN_FEATURE_NORM_ROW, PARGNN_FEATURE_NORM_NONE};
+
+/* Flags a resumed run takes from the checkpoint: the model and the optimizer. Giving one
+ * with another value would silently train a different model than the one saved. */
+static const char *const checkpoint_flags[] = {
+    "model", "layers", "hidden", "dropout", "lr", "weight-decay", "decay-scope",
+    "feature-norm", "seed", NULL};
+
+typedef struct train_opts {
+    pargnn_config cfg;
+    int model, decay_scope, feature_norm; /* indices into the choice lists */
+    const char *data, *split, *json, *save, *resume;
+    int quiet;
+} train_opts;
+
+static int choice_index(const int *values, int n, int v) {
+    for (int i = 0; i < n; i++)
+        if (values[i] == v) return i;
+    return 0;
+}
+
+static void opts_from_config(train_opts *o, const pargnn_config *cfg) {
+    o->cfg = *cfg;
+    o->model = choice_index(model_values, 1, (int)cfg->model);
+    o->decay_scope = choice_index(scope_values, 2, (int)cfg->decay_scope);
+    o->feature_norm = choice_index(norm_values, 2, (int)cfg->feature_norm);
+}
+
+static void opts_to_config(train_opts *o) {
+    o->cfg.model = (pargnn_model_kind)model_values[o->model];
+    o->cfg.decay_scope = (pargnn_decay_scope)scope_values[o->decay_scope];
+    o->cfg.feature_norm = (pargnn_feature_norm)norm_values[o->feature_norm];
+}
+
+enum { TRAIN_NFLAGS = 19 };
+
+/* The flag table bound to o; built by a function so the same table can describe the
+ * values read from a checkpoint when checking --resume for conflicts. */
+static void train_flags(train_opts *o, cl_flag *t) {
+    pargnn_config *c = &o->cfg;
+    const cl_flag flags[] = {
+        {.name = "data", .kind = CL_STRING, .dest = &o->data, .meta = "DIR", .required = 1,
+         .help = "dataset folder in the OGB raw layout (DIR/raw, DIR/split/NAME)"},
+        {.name = "split", .kind = CL_STRING, .dest = &o->split, .meta = "NAME",
+         .help = "split scheme under DIR/split", .default_text = "the only one present"},
+        {.name = "model", .kind = CL_CHOICE, .dest = &o->model, .choices = model_names,
+         .help = "model architecture"},
+        {.name = "layers", .kind = CL_INT32, .dest = &c->layers, .meta = "N",
+         .help = "number of graph convolutions"},
+        {.name = "hidden", .kind = CL_INT32, .dest = &c->hidden, .meta = "N",
+         .help = "width of every hidden layer"},
+        {.name = "dropout", .kind = CL_DOUBLE, .dest = &c->dropout, .meta = "P",
+         .help = "probability of dropping an input of each layer, in [0, 1)"},
+        {.name = "lr", .kind = CL_DOUBLE, .dest = &c->lr, .meta = "X",
+         .help = "Adam learning rate"},
+        {.name = "weight-decay", .kind = CL_DOUBLE, .dest = &c->weight_decay, .meta = "X",
+         .help = "L2 coefficient: gradient += X * W"},
+        {.name = "decay-scope", .kind = CL_CHOICE, .dest = &o->decay_scope,
+         .choices = scope_names,
+         .help = "weights that get the L2 term: the first layer's (as in the paper) or all"},
+        {.name = "feature-norm", .kind = CL_CHOICE, .dest = &o->feature_norm,
+         .choices = norm_names,
+         .help = "divide each input feature row by its sum, or use the features as stored"},
+        {.name = "epochs", .kind = CL_INT32, .dest = &c->epochs, .meta = "N",
+         .help = "epochs counted from the start of training: a resumed run continues up to "
+                 "epoch N",
+         .default_note = "; with --resume, the checkpoint's"},
+        {.name = "patience", .kind = CL_INT32, .dest = &c->patience, .meta = "N",
+         .help = "stop after N epochs without a better validation accuracy; 0 = never",
+         .default_note = "; with --resume, the checkpoint's"},
+        {.name = "seed", .kind = CL_UINT64, .dest = &c->seed, .meta = "N",
+         .help = "seed of the initial weights and of the dropout masks"},
+        {.name = "threads", .kind = CL_INT32, .dest = &c->threads, .meta = "N",
+         .help = "OpenMP and OpenBLAS threads; the same seed and thread count give the same "
+                 "loss curve",
+         .default_text = "0 = the OpenMP default"},
+        {.name = "json", .kind = CL_STRING, .dest = &o->json, .meta = "FILE",
+         .help = "write accuracies, timings, the loss curve and every hyperparameter as JSON"},
+        {.name = "save", .kind = CL_STRING, .dest = &o->save, .meta = "FILE",
+         .help = "write a checkpoint at the end (also when interrupted by Ctrl-C)"},
+        {.name = "resume", .kind = CL_STRING, .dest = &o->resume, .meta = "FILE",
+         .help = "continue from a checkpoint; model and optimizer flags come from it, and "
+                 "giving one with another value is an error"},
+        {.name = "quiet", .kind = CL_BOOL, .dest = &o->quiet,
+         .help = "no per-epoch progress on stderr"},
+        {0},
+    };
+    _Static_assert(sizeof flags / sizeof flags[0] == TRAIN_NFLAGS, "TRAIN_NFLAGS is stale");
+    memcpy(t, flags, sizeof flags);
+}
+
+static void print_help(cl_flag *flags) {
+    cl_print_help(stdout, PROG, "--data DIR [flags]",
+                  "Trains a graph neural network on the training nodes of DIR, evaluates on "
+                  "the validation and test nodes every epoch, and reports the test accuracy at "
+                  "the epoch of best validation accuracy. Progress goes to stderr, the summary "
+                  "to stdout. Ctrl-C stops after the current epoch, saves (--save) and writes "
+                  "the JSON (--json), then exits with status 130.",
+                  flags);
+}
+
+/* ---- resume: the checkpoint's hyperparameters, refusing explicit contradictions ---- */
+
+static int apply_checkpoint(train_opts *o, cl_flag *flags) {
+    pargnn_config ck;
+    pargnn_status st = pargnn_checkpoint_read_config(o->resume, &ck);
+    if (st != PARGNN_STATUS_OK) return cl_fail(st);
+
+    train_opts from_ck = *o;
+    opts_from_config(&from_ck, &ck);
+    cl_flag ck_flags[TRAIN_NFLAGS];
+    train_flags(&from_ck, ck_flags);
+    for (int i = 0; checkpoint_flags[i]; i++) {
+        cl_flag *mine = cl_find(flags, checkpoint_flags[i]);
+        cl_flag *theirs = cl_find(ck_flags, checkpoint_flags[i]);
+        if (!mine->given) continue;
+        char a[64], b[64];
+        cl_format_value(mine, mine->dest, a, sizeof a);
+        cl_format_value(theirs, theirs->dest, b, sizeof b);
+        if (strcmp(a, b) != 0) {
+            fprintf(stderr,
+                    "%s: --%s %s conflicts with the checkpoint '%s', trained with --%s %s "
+                    "(drop --%s to resume with the checkpoint's value)\n",
+                    PROG, mine->name, a, o->resume, mine->name, b, mine->name);
+            return CL_EXIT_USAGE;
+        }
+    }
+
+    /* Model and optimizer from the checkpoint; run length and machine from this command. */
+    pargnn_config run = o->cfg;
+    opts_from_config(o, &ck);
+    if (cl_find(flags, "epochs")->given) o->cfg.epochs = run.epochs;
+    if (cl_find(flags, "patience")->given) o->cfg.patience = run.patience;
+    o->cfg.threads = run.threads;
+    if (!o->quiet && ck.threads != run.threads)
+        fprintf(stderr,
+                "pargnn: note: the checkpoint was trained with --threads %d, this run uses %d; "
+                "the loss curve can differ from an uninterrupted run in the last digits\n",
+                (int)ck.threads, (int)run.threads);
+    return CL_EXIT_OK;
+}
+
+/* ---- progress ---- */
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig) {
+    (void)sig;
+    interrupted = 1;
+}
+
+/* A second Ctrl-C kills at once (SA_RESETHAND), for an epoch that takes too long. A signal
+ * ignored when we started (a background job of a script) stays ignored. */
+static void catch_signal(int sig, struct sigaction *old) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND | SA_RESTART;
+    sigaction(sig, NULL, old);
+    if (old->sa_handler != SIG_IGN) sigaction(sig, &sa, NULL);
+}
+
+typedef struct progress {
+    int quiet;
+    int tty;           /* stderr is a terminal: rewrite one line instead of scrolling */
+    int live_line;     /* a rewritten line is on screen and needs its newline */
+    double start_ms;   /* wall clock when the run started */
+    int32_t first_epoch;
+} progress;
+
+static double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void format_eta(double ms, char *buf, size_t size) {
+    long s = (long)(ms / 1000.0 + 0.5);
+    if (s < 1) snprintf(buf, size, "<1s");
+    else if (s < 60) snprintf(buf, size, "%lds", s);
+    else if (s < 3600) snprintf(buf, size, "%ldm%02lds", s / 60, s % 60);
+    else snprintf(buf, size, "%ldh%02ldm", s / 3600, (s / 60) % 60);
+}
+
+static int on_epoch(const pargnn_epoch_stats *st, int32_t total, void *user) {
+    progress *p = user;
+    if (!p->quiet) {
+        if (p->first_epoch == 0) p->first_epoch = st->epoch;
+        /* ETA from wall-clock time (step + evaluation) of the epochs this process ran. */
+        double done = (double)(st->epoch - p->first_epoch + 1);
+        double per_epoch = (now_ms() - p->start_ms) / done;
+        char eta[32];
+        format_eta(per_epoch * (double)(total - st->epoch), eta, sizeof eta);
+        int w = total >= 10000 ? 5 : total >= 1000 ? 4 : total >= 100 ? 3 : total >= 10 ? 2 : 1;
+        if (p->tty) {
+            fprintf(stderr,
+                    "\r\033[Kepoch %*d/%d  loss %.4f  train %5.1f%%  val %5.1f%%  "
+                    "step %.2f ms  ETA %s",
+                    w, (int)st->epoch, (int)total, st->loss, 100.0 * st->train_acc,
+                    100.0 * st->val_acc, st->step_ms, eta);
+            p->live_line = 1;
+        } else {
+            fprintf(stderr, "epoch %*d/%d loss %.4f train %.1f%% val %.1f%% %.2fms eta %s\n", w,
+                    (int)st->epoch, (int)total, st->loss, 100.0 * st->train_acc,
+                    100.0 * st->val_acc, st->step_ms, eta);
+        }
+        fflush(stderr);
+    }
+    return interrupted ? 1 : 0;
+}
+
+static void end_live_line(progress *p) {
+    if (p->live_line) fputc('\n', stderr);
+    p->live_line = 0;
+}
+
+/* ---- output ---- */
+
+static void print_dataset(const train_opts *o, const pargnn_dataset_t *ds) {
+    pargnn_dataset_info in;
+    pargnn_dataset_get_info(ds, &in);
+    fprintf(stderr,
+            "pargnn: %s: %lld nodes, %lld edges, %lld features, %d classes; split %s: "
+            "%lld train, %lld valid, %lld test\n",
+            o->data, (long long)in.num_nodes, (long long)in.num_edges,
+            (long long)in.num_features, (int)in.num_classes, in.split, (long long)in.num_train,
+            (long long)in.num_valid, (long long)in.num_test);
+    const pargnn_config *c = &o->cfg;
+    char dropout[32], lr[32], wd[32];
+    cl_flag tmp = {.kind = CL_DOUBLE};
+    cl_format_value(&tmp, &c->dropout, dropout, sizeof dropout);
+    cl_format_value(&tmp, &c->lr, lr, sizeof lr);
+    cl_format_value(&tmp, &c->weight_decay, wd, sizeof wd);
+    fprintf(stderr,
+            "pargnn: %s, %d layers, hidden %d, dropout %s, lr %s, weight decay %s (%s), "
+            "features %s, seed %llu, %d epochs%s\n",
+            pargnn_model_name(c->model), (int)c->layers, (int)c->hidden, dropout, lr, wd,
+            scope_names[o->decay_scope], norm_names[o->feature_norm],
+            (unsigned long long)c->seed, (int)c->epochs,
+            c->patience > 0 ? ", early stopping" : "");
+}
+
+static void print_summary(const pargnn_result *r, const pargnn_config *c) {
+    printf("epochs run   %d of %d%s\n", (int)r->epochs_run, (int)c->epochs,
+           r->stopped_early ? " (stopped early: no better validation accuracy for --patience epochs)"
+                            : "");
+    printf("best epoch   %d\n", (int)r->best_epoch);
+    printf("val acc      %.2f%%\n", 100.0 * r->val_acc);
+    printf("test acc     %.2f%% (at the best validation epoch)\n", 100.0 * r->test_acc);
+    if (r->epoch_ms > 0)
+        printf("step time    %.3f ms (median: forward, backward and update)\n", r->epoch_ms);
+    else
+        printf("step time    - (no epoch ran in this process)\n");
+    printf("threads      %d, ranks %d\n", (int)r->threads, (int)r->ranks);
+}
+
+int cmd_train(int argc, char **argv) {
+    train_opts o = {0};
+    pargnn_config def;
+    pargnn_config_default(&def);
+    opts_from_config(&o, &def);
+    cl_flag flags[TRAIN_NFLAGS];
+    train_flags(&o, flags);
+
+    switch (cl_parse(PROG, flags, argc, argv, 1)) {
+    case CL_HELP: print_help(flags); return CL_EXIT_OK;
+    case CL_ERROR: return CL_EXIT_USAGE;
+    case CL_PARSED: break;
+    }
+    opts_to_config(&o);
+
+    int rc;
+    if (o.resume && (rc = apply_checkpoint(&o, flags)) != CL_EXIT_OK) return rc;
+    pargnn_status st = pargnn_config_validate(&o.cfg);
+    if (st != PARGNN_STATUS_OK) return cl_fail(st);
+
+    pargnn_dataset_t *ds = NULL;
+    pargnn_trainer_t *tr = NULL;
+    st = pargnn_dataset_load(o.data, o.split, &ds);
+    if (st != PARGNN_STATUS_OK) return cl_fail(st);
+    if (!o.quiet) print_dataset(&o, ds);
+
+    st = pargnn_trainer_create(ds, &o.cfg, &tr);
+    if (st != PARGNN_STATUS_OK) {
+        rc = cl_fail(st);
+        goto done;
+    }
+    if (o.resume) {
+        st = pargnn_trainer_resume(tr, o.resume);
+        if (st != PARGNN_STATUS_OK) {
+            rc = cl_fail(st);
+            goto done;
+        }
+        if (!o.quiet) {
+            pargnn_result r;
+            pargnn_trainer_result(tr, &r);
+            if (r.epochs_run >= o.cfg.epochs)
+                fprintf(stderr,
+                        "pargnn: '%s' is at epoch %d already, not below --epochs %d: nothing "
+                        "to train\n",
+                        o.resume, (int)r.epochs_run, (int)o.cfg.epochs);
+            else
+                fprintf(stderr, "pargnn: resuming from '%s' after epoch %d\n", o.resume,
+                        (int)r.epochs_run);
+        }
+    }
+
+    struct sigaction old_int, old_term;
+    interrupted = 0;
+    catch_signal(SIGINT, &old_int);
+    catch_signal(SIGTERM, &old_term);
+
+    progress prog = {.quiet = o.quiet, .tty = isatty(STDERR_FILENO), .start_ms = now_ms()};
+    st = pargnn_trainer_run(tr, on_epoch, &prog);
+    end_live_line(&prog);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    if (st != PARGNN_STATUS_OK) {
+        rc = cl_fail(st);
+        goto done;
+    }
+
+    pargnn_result res;
+    pargnn_trainer_result(tr, &res);
+    rc = CL_EXIT_OK;
+    if (interrupted) {
+        fprintf(stderr, "pargnn: interrupted: stopped after epoch %d of %d\n",
+                (int)res.epochs_run, (int)o.cfg.epochs);
+    }
+    print_summary(&res, &o.cfg);
+    /* Both outputs are attempted even if one fails: a full disk for the JSON should not
+     * also cost the checkpoint. */
+    if (o.save) {
+        st = pargnn_trainer_save(tr, o.save);
+        if (st != PARGNN_STATUS_OK) rc = cl_fail(st);
+        else printf("checkpoint   %s\n", o.save);
+    }
+    if (o.json) {
+        st = pargnn_trainer_write_json(tr, o.json);
+        if (st != PARGNN_STATUS_OK) {
+            int jrc = cl_fail(st);
+            if (rc == CL_EXIT_OK) rc = jrc;
+        } else {
+            printf("json         %s\n", o.json);
+        }
+    }
+    if (rc == CL_EXIT_OK && interrupted) rc = CL_EXIT_INTERRUPTED;
+
+done:
+    pargnn_trainer_free(tr);
+    pargnn_dataset_free(ds);
+    return rc;
+}
