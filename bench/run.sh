@@ -7,3 +7,5 @@ here=$(cd "$(dirname "$0")" && pwd)
 bin=${1:-$here/../build/pargnn}
 sh "$here/accuracy.sh" "$bin"
 sh "$here/serial_step.sh" "$bin"
+# pargnn vs PyTorch and PyG (installs them into bench/.venv on first use; see compare.sh)
+sh "$here/compare.sh" "$bin"

@@ -79,6 +79,43 @@ PARGNN_API pargnn_status pargnn_dataset_load(const char *dir, const char *split,
                                              pargnn_dataset_t **out);
 PARGNN_API void pargnn_dataset_free(pargnn_dataset_t *ds);
 
+/* What a dataset path holds. AUTO: a folder is OGB, a regular file is the binary format
+ * when it starts with its magic, otherwise an edge list. */
+typedef enum pargnn_format {
+    PARGNN_FORMAT_AUTO = 0,
+    PARGNN_FORMAT_OGB = 1,
+    PARGNN_FORMAT_BIN = 2,
+    PARGNN_FORMAT_EDGELIST = 3,
+} pargnn_format;
+
+/* Options of pargnn_dataset_load_ex; pargnn_load_options_default fills the defaults.
+ * Edge list (SNAP style, plain or gzip): one "src dst [weight]" per line, separated by
+ * blanks or a comma; lines starting with '#' or '%' are comments; the weight is checked
+ * to be a finite number and then ignored. Node ids are any integers in [0, 2^63); when the
+ * ids present are not exactly 0..n-1 they are renumbered in ascending order of the
+ * original id (pargnn_dataset_original_id maps back). The node set is every id in the
+ * edge, feature and label files. Directed by default: node i aggregates from the sources
+ * of the edges pointing to it. */
+typedef struct pargnn_load_options {
+    pargnn_format format;
+    const char *split;      /* OGB: split scheme (NULL: the only one present) */
+    int undirected;         /* edge list: also add the reverse of every edge */
+    const char *features;   /* edge list: "id,v1,...,vF" per node (every node exactly once);
+                               NULL: one constant feature equal to 1 */
+    const char *labels;     /* edge list: "id,label" per node (every node exactly once);
+                               NULL: no labels (info and convert work, train refuses) */
+    uint64_t split_seed;    /* edge list with labels: seed of the random split, per class
+                               up to 20 train and 30 valid nodes, the rest test */
+} pargnn_load_options;
+PARGNN_API void pargnn_load_options_default(pargnn_load_options *opt);
+/* Loads an OGB folder, a binary dataset file or an edge list (opt may be NULL). */
+PARGNN_API pargnn_status pargnn_dataset_load_ex(const char *path, const pargnn_load_options *opt,
+                                                pargnn_dataset_t **out);
+/* Original id of node i as it appeared in the input (i itself when ids were not renumbered). */
+PARGNN_API int64_t pargnn_dataset_original_id(const pargnn_dataset_t *ds, int64_t i);
+/* Whether the dataset has labels (and so a split): training needs them. */
+PARGNN_API int pargnn_dataset_has_labels(const pargnn_dataset_t *ds);
+
 typedef struct pargnn_dataset_info {
     int64_t num_nodes;
     int64_t num_edges;      /* directed entries of the adjacency (self-loops once) */
@@ -89,6 +126,37 @@ typedef struct pargnn_dataset_info {
     const char *split;      /* split scheme name */
 } pargnn_dataset_info;
 PARGNN_API void pargnn_dataset_get_info(const pargnn_dataset_t *ds, pargnn_dataset_info *info);
+
+/* Statistics of a loaded dataset (pargnn info). Degrees are row lengths of the adjacency:
+ * the degree of an undirected graph, the in-degree of a directed one. Percentiles are
+ * nearest-rank. Components are weakly connected components. */
+typedef struct pargnn_dataset_stats {
+    int64_t num_nodes;
+    int directed;
+    int64_t num_entries;        /* stored adjacency entries: directed edges, self-loops once */
+    int64_t num_undirected;     /* distinct unordered pairs {i, j}, self-loops included */
+    int64_t self_loops;
+    int64_t isolated;           /* nodes with no edge to or from another node */
+    int64_t deg_min, deg_max, deg_p50, deg_p90, deg_p99;
+    double deg_mean;
+    int64_t out_deg_max;        /* directed graphs: largest out-degree */
+    int64_t components, largest_component;
+    int64_t num_features, feature_nnz;
+    double feature_density;     /* feature_nnz / (num_nodes * num_features) */
+    int feature_sparse;         /* features are held as CSR */
+    int32_t num_classes;        /* 0: no labels */
+    int64_t *class_counts;      /* num_classes entries (malloc'ed; pargnn_dataset_stats_free) */
+    int64_t num_train, num_valid, num_test;
+    const char *split;          /* owned by the dataset */
+    int64_t dataset_bytes;      /* memory the loaded dataset holds */
+    int64_t train_bytes;        /* trainer memory on top of it for the given model (0: none) */
+} pargnn_dataset_stats;
+struct pargnn_config; /* below, under config */
+/* cfg: the model to estimate training memory for (layers, hidden, dropout); NULL: none. */
+PARGNN_API pargnn_status pargnn_dataset_stats_compute(const pargnn_dataset_t *ds,
+                                                      const struct pargnn_config *cfg,
+                                                      pargnn_dataset_stats *stats);
+PARGNN_API void pargnn_dataset_stats_free(pargnn_dataset_stats *stats);
 
 /* Writes a dataset in the OGB raw layout under dir (gzip'ed CSV). */
 PARGNN_API pargnn_status pargnn_dataset_write_ogb(const pargnn_dataset_t *ds, const char *dir);
@@ -108,6 +176,38 @@ typedef struct pargnn_sbm_params {
 PARGNN_API void pargnn_sbm_params_default(pargnn_sbm_params *p);
 PARGNN_API pargnn_status pargnn_generate_sbm(const pargnn_sbm_params *p, pargnn_dataset_t **out);
 
+/* Writes a dataset in pargnn's binary format: a versioned header, then 64-byte aligned
+ * sections (CSR, features, labels, split) with a crc32 each. pargnn_dataset_load maps it
+ * back without parsing or copying. Written to a temporary file, then renamed. */
+PARGNN_API pargnn_status pargnn_dataset_write_bin(const pargnn_dataset_t *ds, const char *path);
+
+/* Progress of a long generation: a phase name ("edges", "adjacency", "features") and the
+ * fraction of it done, in [0, 1]. Called from the generating thread only. */
+typedef void (*pargnn_generate_progress_fn)(const char *phase, double fraction, void *user);
+
+/* An R-MAT (Kronecker) power-law graph with learnable classes. Edges are drawn by the
+ * recursive quadrant rule with probabilities a, b, c, d (Graph500: 0.57, 0.19, 0.19, 0.05)
+ * on the next power of two above num_nodes; a seeded permutation spreads the hubs and
+ * keeps the edges between the first num_nodes ids. A node's class is a function of the
+ * low bits of its R-MAT id; with probability homophily an edge copies those bits from its
+ * source to its target (the same class, and the same degree distribution when b == c).
+ * Features are dense: a class centroid plus uniform noise. Split: 20 train and 30 valid
+ * per class, the rest test. Deterministic for a seed whatever the thread count. */
+typedef struct pargnn_rmat_params {
+    int64_t num_nodes;
+    double avg_degree;       /* 2 x drawn edges / nodes; duplicates are then dropped */
+    int64_t num_features;
+    int32_t num_classes;
+    double homophily;
+    double feature_signal;   /* feature = (1 - S) * uniform noise + S * class centroid */
+    double a, b, c;          /* d = 1 - a - b - c */
+    uint64_t seed;
+    pargnn_generate_progress_fn progress; /* may be NULL */
+    void *progress_user;
+} pargnn_rmat_params;
+PARGNN_API void pargnn_rmat_params_default(pargnn_rmat_params *p);
+PARGNN_API pargnn_status pargnn_generate_rmat(const pargnn_rmat_params *p, pargnn_dataset_t **out);
+
 /* ------------------------------------------------------------------ config */
 
 typedef enum pargnn_model_kind {
@@ -124,6 +224,24 @@ typedef enum pargnn_decay_scope {
     PARGNN_DECAY_SCOPE_ALL = 1,   /* on every layer's weights */
 } pargnn_decay_scope;
 
+typedef enum pargnn_partition_method {
+    PARGNN_PARTITION_METIS = 0,   /* METIS k-way, balancing nodes, edges and training nodes */
+    PARGNN_PARTITION_RANDOM = 1,  /* seeded random, balanced node counts */
+    PARGNN_PARTITION_BLOCK = 2,   /* contiguous ranges of node ids */
+} pargnn_partition_method;
+
+typedef enum pargnn_partition_objective {
+    PARGNN_PARTITION_OBJECTIVE_CUT = 0, /* minimise the edge cut */
+    PARGNN_PARTITION_OBJECTIVE_VOL = 1, /* minimise the communication volume */
+} pargnn_partition_objective;
+
+/* Node order used inside the trainer (results are the same; speed is not). */
+typedef enum pargnn_reorder {
+    PARGNN_REORDER_NONE = 0,
+    PARGNN_REORDER_DEGREE = 1,  /* descending degree */
+    PARGNN_REORDER_RCM = 2,     /* reverse Cuthill-McKee */
+} pargnn_reorder;
+
 typedef struct pargnn_config {
     pargnn_model_kind model;
     int32_t layers;             /* number of graph convolutions, >= 1 */
@@ -137,6 +255,9 @@ typedef struct pargnn_config {
     int32_t patience;           /* stop after this many epochs without a better val acc; 0 = never */
     uint64_t seed;
     int32_t threads;            /* 0 = leave OpenMP / OpenBLAS defaults */
+    pargnn_partition_method partition;       /* how nodes are split over MPI ranks */
+    pargnn_partition_objective partition_objective;
+    pargnn_reorder reorder;     /* node order for locality; dropout stays keyed by original id */
 } pargnn_config;
 
 PARGNN_API void pargnn_config_default(pargnn_config *cfg);
@@ -146,7 +267,37 @@ PARGNN_API const char *pargnn_model_name(pargnn_model_kind kind);
 
 /* ----------------------------------------------------------------- trainer */
 
+/* ---------------------------------------------------------- communicator */
+
+/* Processes that train one model together (MPI ranks). A program started by an MPI
+ * launcher (mpirun) gets MPI_COMM_WORLD; otherwise a single process, without touching MPI. */
+typedef struct pargnn_comm pargnn_comm_t;
+PARGNN_API pargnn_status pargnn_comm_init(int *argc, char ***argv, pargnn_comm_t **out);
+PARGNN_API int pargnn_comm_rank(const pargnn_comm_t *comm);
+PARGNN_API int pargnn_comm_size(const pargnn_comm_t *comm);
+/* Collective: every rank passes its own status; all get the worst one, with the failing
+ * rank's message ("rank R: ..."). Call it where a rank may have failed alone. */
+PARGNN_API pargnn_status pargnn_comm_agree(pargnn_comm_t *comm, pargnn_status local);
+/* Ends every rank of the job (MPI_Abort); for a program that cannot agree any more. */
+PARGNN_API void pargnn_comm_abort(pargnn_comm_t *comm, int code);
+PARGNN_API void pargnn_comm_finalize(pargnn_comm_t *comm);
+
+/* ----------------------------------------------------------------- trainer */
+
 typedef struct pargnn_trainer pargnn_trainer_t;
+
+/* Phases of a training step whose wall time is reported separately (phase_ms). */
+typedef enum pargnn_phase {
+    PARGNN_PHASE_SPMM = 0,        /* sparse products: aggregation and sparse features */
+    PARGNN_PHASE_GEMM = 1,        /* dense products */
+    PARGNN_PHASE_ELEMENTWISE = 2, /* bias, ReLU, dropout and their gradients */
+    PARGNN_PHASE_LOSS = 3,        /* softmax cross-entropy and its gradient */
+    PARGNN_PHASE_OPTIMIZER = 4,   /* Adam */
+    PARGNN_PHASE_COMM = 5,        /* communication between processes (0 on one process) */
+    PARGNN_PHASE_COUNT = 6
+} pargnn_phase;
+/* "spmm", "gemm", "elementwise", "loss", "optimizer", "comm". */
+PARGNN_API const char *pargnn_phase_name(pargnn_phase phase);
 
 typedef struct pargnn_epoch_stats {
     int32_t epoch;              /* 1-based */
@@ -167,6 +318,7 @@ typedef struct pargnn_result {
     int32_t threads;
     int32_t ranks;
     int stopped_early;
+    double phase_ms[PARGNN_PHASE_COUNT]; /* per phase, the median over the timed steps */
 } pargnn_result;
 
 typedef int (*pargnn_progress_fn)(const pargnn_epoch_stats *stats, int32_t epochs_total,
@@ -175,7 +327,38 @@ typedef int (*pargnn_progress_fn)(const pargnn_epoch_stats *stats, int32_t epoch
 PARGNN_API pargnn_status pargnn_trainer_create(const pargnn_dataset_t *ds,
                                                const pargnn_config *cfg,
                                                pargnn_trainer_t **out);
+/* Distributed training over the ranks of comm: every rank passes the whole dataset; it is
+ * partitioned (cfg.partition) and each rank keeps its part plus the halo it needs. A comm of
+ * one process gives pargnn_trainer_create. Collective. */
+PARGNN_API pargnn_status pargnn_trainer_create_dist(const pargnn_dataset_t *ds,
+                                                    const pargnn_config *cfg,
+                                                    pargnn_comm_t *comm,
+                                                    pargnn_trainer_t **out);
+/* The same from a folder written by pargnn_partition_write: each rank reads only its part
+ * (the part count must equal the rank count). Collective. */
+PARGNN_API pargnn_status pargnn_trainer_create_parts(const char *dir, const pargnn_config *cfg,
+                                                     pargnn_comm_t *comm,
+                                                     pargnn_trainer_t **out);
 PARGNN_API void pargnn_trainer_free(pargnn_trainer_t *tr);
+
+/* What pargnn_partition_write did: the partition's quality and balance. */
+typedef struct pargnn_partition_report {
+    int32_t parts;
+    int fallback;                /* METIS could not be used: block partitioning instead */
+    const char *note;            /* why (static string), or NULL */
+    int64_t edge_cut;            /* undirected edges between parts */
+    int64_t comm_volume;         /* halo rows received per exchange, summed over parts */
+    int64_t max_halo;
+    double node_imbalance, edge_imbalance, train_imbalance; /* max / mean over parts */
+} pargnn_partition_report;
+/* Offline partitioning: writes DIR/part-NNNNN.bin (owned ids, local adjacency over owned +
+ * halo columns, global degrees, halo owners and send lists, features, labels, split rows of
+ * the owned nodes, each with a crc32) and DIR/manifest.txt, one part at a time. */
+PARGNN_API pargnn_status pargnn_partition_write(const pargnn_dataset_t *ds, int32_t parts,
+                                                pargnn_partition_method method,
+                                                pargnn_partition_objective objective,
+                                                uint64_t seed, const char *dir,
+                                                pargnn_partition_report *report);
 /* One epoch: a training step then evaluation on every split. */
 PARGNN_API pargnn_status pargnn_trainer_epoch(pargnn_trainer_t *tr, pargnn_epoch_stats *stats);
 /* Epochs until cfg.epochs, early stopping, or the callback returning non-zero. */

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Checks that the Debian packages pargnn builds with are present; installs the missing
 # ones when run as root (apt-get), otherwise prints the exact command and fails.
-PKGS="cmake make gcc zlib1g-dev libopenblas-dev pkg-config"
+PKGS="cmake make gcc zlib1g-dev libopenblas-dev libmetis-dev libopenmpi-dev openmpi-bin pkg-config"
+# `make fuzz` (sh scripts/deps.sh fuzz) also needs clang, its libFuzzer runtime and OpenMP.
+[ "${1:-}" = fuzz ] && PKGS="$PKGS clang libclang-rt-14-dev libomp-dev"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

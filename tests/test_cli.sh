@@ -296,7 +296,9 @@ with open(base + ".err", "w") as err, open(base + ".out", "w") as out:
     p = subprocess.Popen([binary, "train", "--data", data, "--epochs", "1000000", "--threads", "2",
                           "--save", base + ".ckpt", "--json", base + ".json"], stdout=out, stderr=err)
     deadline = time.time() + 20
-    while time.time() < deadline and "epoch" not in open(base + ".err").read():
+    # "\nepoch ": a progress line, not the "... 1000000 epochs" line printed before the
+    # signal handlers are installed.
+    while time.time() < deadline and "\nepoch " not in open(base + ".err").read():
         time.sleep(0.05)
     p.send_signal(signal.SIGINT)
     try:
@@ -310,7 +312,7 @@ EOF
         "$BIN" train --data "$SBM" --epochs 1000000 --threads 2 --save "$base.ckpt" \
             --json "$base.json" >"$base.out" 2>"$base.err" &
         local pid=$! i=0
-        while [ $i -lt 200 ] && ! grep -q "epoch" "$base.err" 2>/dev/null; do
+        while [ $i -lt 200 ] && ! grep -q "^epoch " "$base.err" 2>/dev/null; do
             sleep 0.1
             i=$((i + 1))
         done

@@ -137,7 +137,7 @@ static void test_dropout(void) {
     const int64_t n = 400, f = 37;
     pg_real *X = rand_buf(n * f), *Y = malloc((size_t)(n * f) * sizeof *Y);
     pg_dropout_key key = {7, 3, 1, 0.3};
-    pg_dropout_dense(&key, X, Y, n, f, 0);
+    pg_dropout_dense(&key, X, Y, n, f, 0, NULL);
     int64_t dropped = 0, bad = 0;
     for (int64_t q = 0; q < n * f; q++) {
         if (Y[q] == 0) dropped++;
@@ -148,7 +148,7 @@ static void test_dropout(void) {
     CHECK(bad == 0);
     /* Rows keyed by global id: rows 100.. of a block starting at global row 100 match. */
     pg_real *Y2 = malloc((size_t)(n * f) * sizeof *Y2);
-    pg_dropout_dense(&key, X + 100 * f, Y2, n - 100, f, 100);
+    pg_dropout_dense(&key, X + 100 * f, Y2, n - 100, f, 100, NULL);
     int same = 1;
     for (int64_t q = 0; q < (n - 100) * f; q++) same &= Y2[q] == Y[100 * f + q];
     CHECK_MSG(same, "dropout of a row block differs from the same rows in the whole");
@@ -157,15 +157,15 @@ static void test_dropout(void) {
     pg_real *dense = calloc((size_t)(n * f), sizeof *dense), *sv = malloc((size_t)S.nnz * sizeof *sv);
     for (int64_t i = 0; i < n; i++)
         for (int64_t e = S.rowptr[i]; e < S.rowptr[i + 1]; e++) dense[i * f + S.col[e]] = S.val[e];
-    pg_dropout_csr(&key, &S, sv, 0);
-    pg_dropout_dense(&key, dense, dense, n, f, 0);
+    pg_dropout_csr(&key, &S, sv, 0, NULL);
+    pg_dropout_dense(&key, dense, dense, n, f, 0, NULL);
     same = 1;
     for (int64_t i = 0; i < n; i++)
         for (int64_t e = S.rowptr[i]; e < S.rowptr[i + 1]; e++) same &= sv[e] == dense[i * f + S.col[e]];
     CHECK_MSG(same, "sparse and dense dropout masks differ");
     /* A different epoch gives a different mask. */
     key.epoch = 4;
-    pg_dropout_dense(&key, X, Y2, n, f, 0);
+    pg_dropout_dense(&key, X, Y2, n, f, 0, NULL);
     int64_t differ = 0;
     for (int64_t q = 0; q < n * f; q++) differ += (Y2[q] == 0) != (Y[q] == 0);
     CHECK(differ > n * f / 10);

@@ -24,7 +24,9 @@ static int write_failed(const char *path, int err) {
 }
 
 /* probs: (n, c) row-major. */
-static int write_csv(const char *path, const float *probs, int64_t n, int32_t c) {
+/* Nodes are named by their original ids (an edge list's ids may have been renumbered). */
+static int write_csv(const char *path, const pargnn_dataset_t *ds, const float *probs, int64_t n,
+                     int32_t c) {
     size_t len = strlen(path);
     char *tmp = malloc(len + 5);
     if (!tmp) {
@@ -49,7 +51,7 @@ static int write_csv(const char *path, const float *probs, int64_t n, int32_t c)
         int32_t best = 0;
         for (int32_t k = 1; k < c; k++)
             if (p[k] > p[best]) best = k;
-        fprintf(f, "%lld,%d", (long long)i, (int)best);
+        fprintf(f, "%lld,%d", (long long)pargnn_dataset_original_id(ds, i), (int)best);
         for (int32_t k = 0; k < c; k++) fprintf(f, ",%.6g", (double)p[k]);
         fputc('\n', f);
     }
@@ -69,15 +71,26 @@ static int write_csv(const char *path, const float *probs, int64_t n, int32_t c)
 
 int cmd_predict(int argc, char **argv) {
     predict_opts o = {0};
+    cl_data_opts d = {0}; /* the edge-list flags; data and split come from o */
     cl_flag flags[] = {
         {.name = "model-file", .kind = CL_STRING, .dest = &o.model_file, .meta = "FILE",
          .required = 1, .help = "checkpoint written by 'pargnn train --save'"},
-        {.name = "data", .kind = CL_STRING, .dest = &o.data, .meta = "DIR", .required = 1,
-         .help = "dataset folder in the OGB raw layout, of the shape the model was trained on"},
+        {.name = "data", .kind = CL_STRING, .dest = &o.data, .meta = "DIR|FILE", .required = 1,
+         .help = "dataset (OGB raw layout folder or pargnn binary file) of the shape the model "
+                 "was trained on"},
         {.name = "split", .kind = CL_STRING, .dest = &o.split, .meta = "NAME",
          .help = "split scheme under DIR/split (needed to load the dataset; every node is "
                  "predicted)",
          .default_text = "the only one present"},
+        {.name = "format", .kind = CL_CHOICE, .dest = &d.format, .choices = cl_format_names,
+         .help = "what --data holds, as for 'pargnn train'"},
+        {.name = "undirected", .kind = CL_BOOL, .dest = &d.undirected,
+         .help = "edge list: also add the reverse of every edge (as the model was trained)"},
+        {.name = "features", .kind = CL_STRING, .dest = &d.features, .meta = "FILE",
+         .help = "edge list: node features, one \"id,v1,...,vF\" row per node",
+         .default_text = "one constant feature"},
+        {.name = "labels", .kind = CL_STRING, .dest = &d.labels, .meta = "FILE",
+         .help = "edge list: node classes (not needed to predict)", .default_text = "none"},
         {.name = "out", .kind = CL_STRING, .dest = &o.out, .meta = "FILE.csv", .required = 1,
          .help = "output: header node,pred,p0,...,p{C-1}, then one row per node"},
         {.name = "threads", .kind = CL_INT32, .dest = &o.threads, .meta = "N",
@@ -87,7 +100,7 @@ int cmd_predict(int argc, char **argv) {
     };
     switch (cl_parse(PROG, flags, argc, argv, 1)) {
     case CL_HELP:
-        cl_print_help(stdout, PROG, "--model-file FILE --data DIR --out FILE.csv [flags]",
+        cl_print_help(stdout, PROG, "--model-file FILE --data DIR|FILE --out FILE.csv [flags]",
                       "Predicts a class for every node of DIR with the best weights (by "
                       "validation accuracy) stored in a checkpoint, and writes the class "
                       "probabilities as CSV. A failure leaves no partial output.",
@@ -98,7 +111,9 @@ int cmd_predict(int argc, char **argv) {
     }
 
     pargnn_dataset_t *ds = NULL;
-    pargnn_status st = pargnn_dataset_load(o.data, o.split, &ds);
+    d.data = o.data;
+    d.split = o.split;
+    pargnn_status st = cl_data_load(&d, &ds);
     if (st != PARGNN_STATUS_OK) return cl_fail(st);
     pargnn_dataset_info info;
     pargnn_dataset_get_info(ds, &info);
@@ -110,7 +125,7 @@ int cmd_predict(int argc, char **argv) {
     if (st != PARGNN_STATUS_OK) {
         rc = cl_fail(st);
     } else {
-        rc = write_csv(o.out, probs, info.num_nodes, classes);
+        rc = write_csv(o.out, ds, probs, info.num_nodes, classes);
         if (rc == CL_EXIT_OK)
             printf("wrote %s: %lld nodes, %d classes\n", o.out, (long long)info.num_nodes,
                    (int)classes);

@@ -21,6 +21,8 @@ static const char *const scope_names[] = {"first", "all", NULL};
 static const int scope_values[] = {PARGNN_DECAY_SCOPE_FIRST, PARGNN_DECAY_SCOPE_ALL};
 static const char *const norm_names[] = {"row", "none", NULL};
 static const int norm_values[] = {PARGNN_FEATURE_NORM_ROW, PARGNN_FEATURE_NORM_NONE};
+/* in pargnn_reorder order */
+static const char *const reorder_names[] = {"none", "degree", "rcm", NULL};
 
 /* Flags a resumed run takes from the checkpoint: the model and the optimizer. Giving one
  * with another value would silently train a different model than the one saved. */
@@ -31,7 +33,11 @@ static const char *const checkpoint_flags[] = {
 typedef struct train_opts {
     pargnn_config cfg;
     int model, decay_scope, feature_norm; /* indices into the choice lists */
-    const char *data, *split, *json, *save, *resume;
+    cl_data_opts d; /* --data, --split, --format, --undirected, --features, --labels */
+    const char *json, *save, *resume;
+    const char *partitions;               /* --partitions DIR: each rank reads its part */
+    int partition, partition_objective;   /* indices into the choice lists */
+    int reorder;                          /* index into reorder_names */
     int quiet;
 } train_opts;
 
@@ -46,25 +52,46 @@ static void opts_from_config(train_opts *o, const pargnn_config *cfg) {
     o->model = choice_index(model_values, 1, (int)cfg->model);
     o->decay_scope = choice_index(scope_values, 2, (int)cfg->decay_scope);
     o->feature_norm = choice_index(norm_values, 2, (int)cfg->feature_norm);
+    o->reorder = (int)cfg->reorder;
 }
 
 static void opts_to_config(train_opts *o) {
     o->cfg.model = (pargnn_model_kind)model_values[o->model];
     o->cfg.decay_scope = (pargnn_decay_scope)scope_values[o->decay_scope];
     o->cfg.feature_norm = (pargnn_feature_norm)norm_values[o->feature_norm];
+    o->cfg.partition = (pargnn_partition_method)o->partition;
+    o->cfg.partition_objective = (pargnn_partition_objective)o->partition_objective;
+    o->cfg.reorder = (pargnn_reorder)o->reorder;
 }
 
-enum { TRAIN_NFLAGS = 19 };
+enum { TRAIN_NFLAGS = 27 };
+
+static const char *const partition_names[] = {"metis", "random", "block", NULL};
+static const char *const objective_names[] = {"cut", "vol", NULL};
 
 /* The flag table bound to o; built by a function so the same table can describe the
  * values read from a checkpoint when checking --resume for conflicts. */
 static void train_flags(train_opts *o, cl_flag *t) {
     pargnn_config *c = &o->cfg;
     const cl_flag flags[] = {
-        {.name = "data", .kind = CL_STRING, .dest = &o->data, .meta = "DIR", .required = 1,
-         .help = "dataset folder in the OGB raw layout (DIR/raw, DIR/split/NAME)"},
-        {.name = "split", .kind = CL_STRING, .dest = &o->split, .meta = "NAME",
+        {.name = "data", .kind = CL_STRING, .dest = &o->d.data, .meta = "DIR|FILE",
+         .default_text = "required unless --partitions",
+         .help = "dataset: a folder in the OGB raw layout (DIR/raw, DIR/split/NAME), a pargnn "
+                 "binary file (pargnn convert) or an edge list file"},
+        {.name = "split", .kind = CL_STRING, .dest = &o->d.split, .meta = "NAME",
          .help = "split scheme under DIR/split", .default_text = "the only one present"},
+        {.name = "format", .kind = CL_CHOICE, .dest = &o->d.format, .choices = cl_format_names,
+         .help = "what --data holds; auto: a folder is OGB, a file starting with the binary "
+                 "magic is binary, any other file an edge list"},
+        {.name = "undirected", .kind = CL_BOOL, .dest = &o->d.undirected,
+         .help = "edge list: also add the reverse of every edge (default: directed)"},
+        {.name = "features", .kind = CL_STRING, .dest = &o->d.features, .meta = "FILE",
+         .help = "edge list: node features, one \"id,v1,...,vF\" row per node",
+         .default_text = "one constant feature"},
+        {.name = "labels", .kind = CL_STRING, .dest = &o->d.labels, .meta = "FILE",
+         .help = "edge list: node classes, one \"id,label\" row per node; training needs "
+                 "them",
+         .default_text = "none"},
         {.name = "model", .kind = CL_CHOICE, .dest = &o->model, .choices = model_names,
          .help = "model architecture"},
         {.name = "layers", .kind = CL_INT32, .dest = &c->layers, .meta = "N",
@@ -105,6 +132,18 @@ static void train_flags(train_opts *o, cl_flag *t) {
                  "giving one with another value is an error"},
         {.name = "quiet", .kind = CL_BOOL, .dest = &o->quiet,
          .help = "no per-epoch progress on stderr"},
+        {.name = "partition", .kind = CL_CHOICE, .dest = &o->partition, .choices = partition_names,
+         .help = "under mpirun: how nodes are split over the ranks (METIS k-way balancing "
+                 "nodes, edges and training nodes; seeded random; contiguous blocks)"},
+        {.name = "partition-objective", .kind = CL_CHOICE, .dest = &o->partition_objective,
+         .choices = objective_names,
+         .help = "METIS objective: edge cut or communication volume"},
+        {.name = "partitions", .kind = CL_STRING, .dest = &o->partitions, .meta = "DIR",
+         .help = "under mpirun: train from a folder written by 'pargnn partition'; each rank "
+                 "reads only its part (the part count must equal the rank count)"},
+        {.name = "reorder", .kind = CL_CHOICE, .dest = &o->reorder, .choices = reorder_names,
+         .help = "renumber the nodes for cache locality (descending degree, or reverse "
+                 "Cuthill-McKee); same results, dropout masks keyed by the original ids"},
         {0},
     };
     _Static_assert(sizeof flags / sizeof flags[0] == TRAIN_NFLAGS, "TRAIN_NFLAGS is stale");
@@ -245,7 +284,7 @@ static void print_dataset(const train_opts *o, const pargnn_dataset_t *ds) {
     fprintf(stderr,
             "pargnn: %s: %lld nodes, %lld edges, %lld features, %d classes; split %s: "
             "%lld train, %lld valid, %lld test\n",
-            o->data, (long long)in.num_nodes, (long long)in.num_edges,
+            o->d.data, (long long)in.num_nodes, (long long)in.num_edges,
             (long long)in.num_features, (int)in.num_classes, in.split, (long long)in.num_train,
             (long long)in.num_valid, (long long)in.num_test);
     const pargnn_config *c = &o->cfg;
@@ -293,25 +332,48 @@ int cmd_train(int argc, char **argv) {
     opts_to_config(&o);
 
     int rc;
+    if (!o.d.data && !o.partitions) {
+        fprintf(stderr, "%s: --data is required (or --partitions under mpirun; see '%s --help')\n",
+                PROG, PROG);
+        return CL_EXIT_USAGE;
+    }
+    if (o.d.data && o.partitions) {
+        fprintf(stderr, "%s: give --data or --partitions, not both\n", PROG);
+        return CL_EXIT_USAGE;
+    }
     if (o.resume && (rc = apply_checkpoint(&o, flags)) != CL_EXIT_OK) return rc;
     pargnn_status st = pargnn_config_validate(&o.cfg);
     if (st != PARGNN_STATUS_OK) return cl_fail(st);
 
+    /* Under mpirun every rank runs this; rank 0 speaks. A failure that one rank meets alone
+     * is agreed on (all exit with its message); a failure inside a collective aborts the job. */
+    pargnn_comm_t *comm = NULL;
+    st = pargnn_comm_init(NULL, NULL, &comm);
+    if (st != PARGNN_STATUS_OK) return cl_fail(st);
+    const int rank = pargnn_comm_rank(comm), size = pargnn_comm_size(comm);
+    if (rank != 0) o.quiet = 1;
+
     pargnn_dataset_t *ds = NULL;
     pargnn_trainer_t *tr = NULL;
-    st = pargnn_dataset_load(o.data, o.split, &ds);
-    if (st != PARGNN_STATUS_OK) return cl_fail(st);
-    if (!o.quiet) print_dataset(&o, ds);
-
-    st = pargnn_trainer_create(ds, &o.cfg, &tr);
+    if (o.partitions) {
+        st = pargnn_trainer_create_parts(o.partitions, &o.cfg, comm, &tr);
+    } else {
+        st = pargnn_comm_agree(comm, cl_data_load(&o.d, &ds));
+        if (st == PARGNN_STATUS_OK && !o.quiet) print_dataset(&o, ds);
+        if (st == PARGNN_STATUS_OK) st = pargnn_trainer_create_dist(ds, &o.cfg, comm, &tr);
+    }
     if (st != PARGNN_STATUS_OK) {
-        rc = cl_fail(st);
+        rc = rank == 0 ? cl_fail(st) : pargnn_status_exit_code(st);
         goto done;
     }
+    if (size > 1 && !o.quiet)
+        fprintf(stderr, "pargnn: %d ranks x %d threads, partition %s%s\n", size,
+                (int)o.cfg.threads, o.partitions ? "read from " : partition_names[o.partition],
+                o.partitions ? o.partitions : "");
     if (o.resume) {
-        st = pargnn_trainer_resume(tr, o.resume);
+        st = pargnn_comm_agree(comm, pargnn_trainer_resume(tr, o.resume));
         if (st != PARGNN_STATUS_OK) {
-            rc = cl_fail(st);
+            rc = rank == 0 ? cl_fail(st) : pargnn_status_exit_code(st);
             goto done;
         }
         if (!o.quiet) {
@@ -339,31 +401,34 @@ int cmd_train(int argc, char **argv) {
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     if (st != PARGNN_STATUS_OK) {
+        /* Every rank meets the same reduced numbers, so a numerical failure is shared; an
+         * MPI failure may not be: then end the whole job rather than leave ranks waiting. */
         rc = cl_fail(st);
+        if (size > 1 && st != PARGNN_STATUS_NUMERIC) pargnn_comm_abort(comm, rc);
         goto done;
     }
 
     pargnn_result res;
     pargnn_trainer_result(tr, &res);
     rc = CL_EXIT_OK;
-    if (interrupted) {
+    if (interrupted && rank == 0) {
         fprintf(stderr, "pargnn: interrupted: stopped after epoch %d of %d\n",
                 (int)res.epochs_run, (int)o.cfg.epochs);
     }
-    print_summary(&res, &o.cfg);
+    if (rank == 0) print_summary(&res, &o.cfg);
     /* Both outputs are attempted even if one fails: a full disk for the JSON should not
-     * also cost the checkpoint. */
-    if (o.save) {
+     * also cost the checkpoint. Every rank holds the same weights: rank 0 saves. */
+    if (o.save && rank == 0) {
         st = pargnn_trainer_save(tr, o.save);
         if (st != PARGNN_STATUS_OK) rc = cl_fail(st);
         else printf("checkpoint   %s\n", o.save);
     }
-    if (o.json) {
+    if (o.json) { /* collective: rank 0 gathers every rank's figures and writes */
         st = pargnn_trainer_write_json(tr, o.json);
         if (st != PARGNN_STATUS_OK) {
             int jrc = cl_fail(st);
             if (rc == CL_EXIT_OK) rc = jrc;
-        } else {
+        } else if (rank == 0) {
             printf("json         %s\n", o.json);
         }
     }
@@ -372,5 +437,6 @@ int cmd_train(int argc, char **argv) {
 done:
     pargnn_trainer_free(tr);
     pargnn_dataset_free(ds);
+    pargnn_comm_finalize(comm);
     return rc;
 }

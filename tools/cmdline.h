@@ -73,9 +73,22 @@ void cl_format_value(const cl_flag *flag, const void *dest, char *buf, size_t si
  * status. */
 int cl_fail(pargnn_status status);
 
+/* Dataset flags shared by the commands that load data (tools/dataflags.c). format indexes
+ * cl_format_names, which follows pargnn_format's order. */
+typedef struct cl_data_opts {
+    const char *data, *split, *features, *labels;
+    int format, undirected;
+} cl_data_opts;
+extern const char *const cl_format_names[];
+void cl_data_load_options(const cl_data_opts *d, pargnn_load_options *o);
+pargnn_status cl_data_load(const cl_data_opts *d, pargnn_dataset_t **out);
+
 /* Subcommands: argv[0] is the subcommand's own name. Each returns an exit code. */
+int cmd_info(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
+int cmd_partition(int argc, char **argv);
 
 #endif

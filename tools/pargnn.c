@@ -17,8 +17,13 @@ typedef struct command {
 static const command commands[] = {
     {"train", "train a model on a dataset, optionally saving or resuming a checkpoint", cmd_train},
     {"predict", "write class probabilities for every node from a saved model", cmd_predict},
-    {"generate", "write a synthetic dataset (stochastic block model) in the OGB layout",
+    {"info", "print a dataset's statistics and the memory training it needs", cmd_info},
+    {"generate", "write a synthetic dataset (stochastic block model, R-MAT), OGB or binary",
      cmd_generate},
+    {"convert", "write a dataset in pargnn's binary format (fast, memory-mapped reloads)",
+     cmd_convert},
+    {"partition", "split a dataset into parts for distributed training (mpirun ... --partitions)",
+     cmd_partition},
 };
 #define NUM_COMMANDS (sizeof commands / sizeof commands[0])
 

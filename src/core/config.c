@@ -64,5 +64,7 @@ pargnn_status pargnn_config_validate(const pargnn_config *cfg) {
     if (cfg->threads < 0 || cfg->threads > 4096)
         return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--threads: %d is not in [0, 4096]",
                         cfg->threads);
+    if ((unsigned)cfg->reorder > PARGNN_REORDER_RCM)
+        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--reorder: unknown order %d", (int)cfg->reorder);
     return PARGNN_STATUS_OK;
 }

@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "core/dataset.h"
 
@@ -19,13 +20,24 @@ void pargnn_dataset_free(pargnn_dataset_t *ds) {
     if (!ds) return;
     free(ds->name);
     free(ds->split_name);
-    pg_csr_free(&ds->adj);
-    pg_mat_free(&ds->feat);
-    pg_csr_free(&ds->feat_csr);
-    pg_free(ds->labels);
-    for (int s = 0; s < 3; s++) pg_free(ds->split_idx[s]);
+    if (!(ds->borrowed & PG_DS_ADJ)) pg_csr_free(&ds->adj);
+    if (!(ds->borrowed & PG_DS_FEAT)) {
+        pg_mat_free(&ds->feat);
+        pg_csr_free(&ds->feat_csr);
+    }
+    if (!(ds->borrowed & PG_DS_LABELS)) pg_free(ds->labels);
+    if (!(ds->borrowed & PG_DS_SPLITS))
+        for (int s = 0; s < 3; s++) pg_free(ds->split_idx[s]);
+    if (!(ds->borrowed & PG_DS_ORIG_IDS)) pg_free(ds->orig_ids);
+    if (ds->map_base) munmap(ds->map_base, ds->map_len);
     free(ds);
 }
+
+int64_t pargnn_dataset_original_id(const pargnn_dataset_t *ds, int64_t i) {
+    return ds->orig_ids && i >= 0 && i < ds->num_nodes ? ds->orig_ids[i] : i;
+}
+
+int pargnn_dataset_has_labels(const pargnn_dataset_t *ds) { return ds->labels != NULL; }
 
 void pargnn_dataset_get_info(const pargnn_dataset_t *ds, pargnn_dataset_info *info) {
     memset(info, 0, sizeof *info);
@@ -67,21 +79,35 @@ pargnn_status pg_csr_from_undirected(int64_t n, int64_t m, const int32_t *src,
         col[fill[src[e]]++] = dst[e];
         if (src[e] != dst[e]) col[fill[dst[e]]++] = src[e];
     }
-    /* Sort each row and drop duplicates, compacting in place. */
+    /* Sort each row and drop its duplicates in parallel (rows are independent, so the result
+     * does not depend on the thread count; this was most of the time of a 62M-edge build),
+     * fill[i] = row i's unique count; then compact the rows in place, serially. */
+#pragma omp parallel for schedule(dynamic, 1024)
+    for (int64_t i = 0; i < n; i++) {
+        int64_t b = rowptr[i], e = rowptr[i + 1], u = b;
+        qsort(col + b, (size_t)(e - b), sizeof(int32_t), cmp_i32);
+        for (int64_t k = b; k < e; k++)
+            if (k == b || col[k] != col[k - 1]) col[u++] = col[k];
+        fill[i] = u - b;
+    }
     int64_t w = 0;
     for (int64_t i = 0; i < n; i++) {
-        int64_t b = rowptr[i], e = rowptr[i + 1];
-        qsort(col + b, (size_t)(e - b), sizeof(int32_t), cmp_i32);
-        int64_t start = w;
-        for (int64_t k = b; k < e; k++)
-            if (k == b || col[k] != col[k - 1]) col[w++] = col[k];
-        rowptr[i] = start;
+        const int64_t b = rowptr[i], d = fill[i];
+        if (w != b) memmove(col + w, col + b, (size_t)d * sizeof(int32_t));
+        rowptr[i] = w;
+        w += d;
     }
     rowptr[n] = w;
     pg_free(fill);
-    if (w < total) { /* give back the room the duplicates took */
-        int32_t *shrunk = realloc(col, (size_t)(w > 0 ? w : 1) * sizeof(int32_t));
-        if (shrunk) col = shrunk;
+    if (w < total) { /* give back the room the duplicates took (keeping pg_alloc's alignment) */
+        int32_t *shrunk = pg_alloc((size_t)(w > 0 ? w : 1), sizeof(int32_t), "adjacency columns");
+        if (shrunk) {
+            memcpy(shrunk, col, (size_t)w * sizeof(int32_t));
+            pg_free(col);
+            col = shrunk;
+        } else {
+            pg_clear_error(); /* keeping the larger array is fine */
+        }
     }
     out->nrows = out->ncols = n;
     out->nnz = w;
@@ -141,12 +167,17 @@ pargnn_status pg_dataset_validate(const pargnn_dataset_t *ds) {
                         name, (long long)ds->adj.nrows, (long long)ds->num_nodes);
     if (ds->num_features <= 0)
         return pg_error(PARGNN_STATUS_BAD_INPUT, "%s: no features", name);
-    if (ds->num_classes <= 0)
+    if (ds->labels && ds->num_classes <= 0)
         return pg_error(PARGNN_STATUS_BAD_INPUT, "%s: no classes", name);
     for (int64_t e = 0; e < ds->adj.nnz; e++)
         if (ds->adj.col[e] < 0 || ds->adj.col[e] >= ds->num_nodes)
             return pg_error(PARGNN_STATUS_INTERNAL, "%s: adjacency column %d out of range", name,
                             ds->adj.col[e]);
+    if (!ds->labels) { /* unlabelled: no classes and no split to check */
+        if (ds->num_classes != 0 || ds->split_len[0] || ds->split_len[1] || ds->split_len[2])
+            return pg_error(PARGNN_STATUS_INTERNAL, "%s: classes or a split without labels", name);
+        return PARGNN_STATUS_OK;
+    }
     for (int64_t i = 0; i < ds->num_nodes; i++)
         if (ds->labels[i] < 0 || ds->labels[i] >= ds->num_classes)
             return pg_error(PARGNN_STATUS_BAD_INPUT, "%s: label of node %lld is %d, not in [0, %d)",

@@ -25,6 +25,28 @@ struct pargnn_dataset {
     int32_t *labels;         /* num_nodes, in [0, num_classes) */
     int32_t *split_idx[3];   /* train, valid, test node ids, sorted ascending */
     int64_t split_len[3];
+    /* A directed graph: row i of adj lists the sources j of the edges j -> i (messages
+       flow along edges), so adj is not symmetric. 0 for OGB and generated graphs. */
+    int directed;
+    /* Original id of node i when the loader renumbered ids (edge lists); NULL: i itself. */
+    int64_t *orig_ids;
+    /* labels == NULL, num_classes == 0 and empty splits: an unlabelled graph (an edge
+       list without --labels). pg_dataset_validate accepts it; training refuses it. */
+    /* Arrays loaded from a binary file point into its read-only mapping (zero copy): the
+       PG_DS_* bits of `borrowed` say which; pargnn_dataset_free unmaps the file instead of
+       freeing them. */
+    unsigned borrowed;
+    void *map_base;
+    size_t map_len;
+};
+
+/* Bits of pargnn_dataset.borrowed: arrays that belong to the file mapping, not to malloc. */
+enum {
+    PG_DS_ADJ = 1u << 0,      /* adj.rowptr, adj.col */
+    PG_DS_FEAT = 1u << 1,     /* feat.data, or feat_csr.rowptr/col/val */
+    PG_DS_LABELS = 1u << 2,   /* labels */
+    PG_DS_SPLITS = 1u << 3,   /* split_idx[0..2] */
+    PG_DS_ORIG_IDS = 1u << 4, /* orig_ids */
 };
 
 enum { PG_SPLIT_TRAIN = 0, PG_SPLIT_VALID = 1, PG_SPLIT_TEST = 2 };

@@ -16,6 +16,7 @@
 #include <zlib.h>
 
 #include "core/dataset.h"
+#include "io/load.h"
 #include "io/reader.h"
 
 /* Labels are class indices; one in the millions is a corrupt file, not a real class. */
@@ -440,7 +441,7 @@ static pargnn_status load_into(pargnn_dataset_t *ds, const char *dir, const char
     return st;
 }
 
-pargnn_status pargnn_dataset_load(const char *dir, const char *split, pargnn_dataset_t **out) {
+pargnn_status pg_ogb_load(const char *dir, const char *split, pargnn_dataset_t **out) {
     if (!out) return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "dataset load: out is NULL");
     *out = NULL;
     if (!dir || !*dir)

@@ -90,15 +90,19 @@ pargnn_status pg_net_init(pg_net *net, const pargnn_config *cfg, int64_t in_dim,
     return PARGNN_STATUS_OK;
 }
 
-pargnn_status pg_net_workspace(pg_net *net, int64_t n, int64_t xnnz) {
+pargnn_status pg_net_workspace(pg_net *net, int64_t n, int64_t n_halo, int64_t xnnz) {
     const int32_t L = net->num_layers;
     net->n = n;
+    net->n_halo = n_halo;
     net->xnnz = xnnz;
+    const int64_t rows = n + n_halo; /* matrices that get aggregated carry the halo rows */
     int64_t maxd = 0;
     for (int32_t l = 0; l < L; l++) {
         const pg_layer *ly = &net->layers[l];
+        /* gA/gB hold outputs and gradients of outputs, and input gradients of layers >= 1
+         * (layer 0's input gradient is never computed). */
         if (ly->fout > maxd) maxd = ly->fout;
-        if ((l > 0 || !net->input_sparse) && ly->fin > maxd) maxd = ly->fin;
+        if (l > 0 && ly->fin > maxd) maxd = ly->fin;
     }
     net->max_dim = maxd;
     net->Z = calloc((size_t)L, sizeof(pg_real *));
@@ -106,23 +110,24 @@ pargnn_status pg_net_workspace(pg_net *net, int64_t n, int64_t xnnz) {
     net->T = calloc((size_t)L, sizeof(pg_real *));
     if (!net->Z || !net->H || !net->T)
         return pg_error(PARGNN_STATUS_NO_MEMORY, "model workspace: cannot allocate");
-    size_t cnt;
     for (int32_t l = 0; l < L; l++) {
         const pg_layer *ly = &net->layers[l];
-        if (!pg_mul_ok((size_t)n, (size_t)ly->fout, &cnt) ||
-            !(net->Z[l] = pg_alloc(cnt, sizeof(pg_real), "layer outputs")))
-            return pg_error(PARGNN_STATUS_NO_MEMORY, "layer %d output: %lld x %lld too large", l,
-                            (long long)n, (long long)ly->fout);
+        size_t cnt;
+        if (!pg_mul_ok((size_t)rows, (size_t)(ly->fin > ly->fout ? ly->fin : ly->fout), &cnt))
+            return pg_error(PARGNN_STATUS_NO_MEMORY, "layer %d: %lld rows x %lld too large", l,
+                            (long long)rows, (long long)(ly->fin > ly->fout ? ly->fin : ly->fout));
+        if (!(net->Z[l] = pg_alloc((size_t)n * (size_t)ly->fout, sizeof(pg_real), "layer outputs")))
+            return PARGNN_STATUS_NO_MEMORY;
         const int dense_in = l > 0 || !net->input_sparse;
-        if (dense_in && net->cfg.dropout > 0 &&
-            !(net->H[l] = pg_alloc((size_t)n * (size_t)ly->fin, sizeof(pg_real), "dropped inputs")))
+        if (dense_in && (net->cfg.dropout > 0 || ly->aggregate_first) &&
+            !(net->H[l] = pg_alloc((size_t)rows * (size_t)ly->fin, sizeof(pg_real), "layer inputs")))
             return PARGNN_STATUS_NO_MEMORY;
         if (ly->aggregate_first &&
             !(net->T[l] = pg_alloc((size_t)n * (size_t)ly->fin, sizeof(pg_real), "aggregated inputs")))
             return PARGNN_STATUS_NO_MEMORY;
     }
-    net->gA = pg_alloc((size_t)n * (size_t)maxd, sizeof(pg_real), "gradient scratch");
-    net->gB = pg_alloc((size_t)n * (size_t)maxd, sizeof(pg_real), "gradient scratch");
+    net->gA = pg_alloc((size_t)rows * (size_t)maxd, sizeof(pg_real), "gradient scratch");
+    net->gB = pg_alloc((size_t)rows * (size_t)maxd, sizeof(pg_real), "gradient scratch");
     if (!net->gA || !net->gB) return PARGNN_STATUS_NO_MEMORY;
     if (net->input_sparse &&
         !(net->xval = pg_alloc((size_t)(xnnz > 0 ? xnnz : 1), sizeof(pg_real), "dropped features")))
@@ -130,7 +135,9 @@ pargnn_status pg_net_workspace(pg_net *net, int64_t n, int64_t xnnz) {
     return PARGNN_STATUS_OK;
 }
 
-/* The (possibly dropped) input of layer l: dense pointer or the dropped CSR view. */
+/* The (possibly dropped) input of layer l: dense pointer or the dropped CSR view. A layer
+ * with its own input buffer H[l] (dropout, or aggregate-first: its input gets halo rows)
+ * reads that buffer. */
 typedef struct layer_in {
     const pg_real *dense; /* (n, fin) */
     const pg_csr *csr;    /* (n, fin) */
@@ -140,25 +147,25 @@ static layer_in layer_input(pg_net *net, const pg_graph *g, const pg_input *x, i
                             int training, uint32_t epoch) {
     layer_in in = {0};
     const pg_layer *ly = &net->layers[l];
-    const int drop = training && net->cfg.dropout > 0;
-    pg_dropout_key key = {net->cfg.seed, epoch, (uint32_t)l, net->cfg.dropout};
+    const double p = training ? net->cfg.dropout : 0;
+    pg_dropout_key key = {net->cfg.seed, epoch, (uint32_t)l, p};
     if (l == 0 && x->sparse) {
-        if (!drop) {
+        if (p <= 0) {
             in.csr = x->csr;
             return in;
         }
-        pg_dropout_csr(&key, x->csr, net->xval, g->row0);
+        pg_dropout_csr(&key, x->csr, net->xval, g->row0, g->gid);
         net->xdrop = *x->csr;
         net->xdrop.val = net->xval;
         in.csr = &net->xdrop;
         return in;
     }
     const pg_real *src = l == 0 ? x->dense : net->Z[l - 1];
-    if (!drop) {
+    if (!net->H[l]) {
         in.dense = src;
         return in;
     }
-    pg_dropout_dense(&key, src, net->H[l], net->n, ly->fin, g->row0);
+    pg_dropout_dense(&key, src, net->H[l], net->n, ly->fin, g->row0, g->gid); /* p = 0: copy */
     in.dense = net->H[l];
     return in;
 }
@@ -170,14 +177,37 @@ static void transform(const pg_net *net, const layer_in *in, const pg_real *W, i
     else net->be->gemm(0, 0, net->n, fout, fin, 1, in->dense, fin, W, fout, 0, Y, fout);
 }
 
-static void aggregate_t(const pg_net *net, const pg_graph *g, const pg_real *X, int64_t f,
-                        pg_real *Y) {
-    if (g->symmetric) net->be->spmm(g->adj, X, f, 0, Y);
-    else net->be->spmm_t(g->adj, X, f, 0, Y);
+/* Y (n, f) = A X, X: (n + n_halo, f). Across processes the halo rows of X are filled while
+ * the rows that need none are computed (overlap), then the rest. */
+static pargnn_status aggregate(const pg_net *net, const pg_graph *g, pg_real *X, int64_t f,
+                               pg_real *Y) {
+    if (!g->ex) {
+        net->be->spmm(g->adj, X, f, 0, Y);
+        return PARGNN_STATUS_OK;
+    }
+    PG_TRY(g->ex->begin(g->ex->ctx, X, f));
+    if (g->adj_inner->nrows > 0) net->be->spmm(g->adj_inner, X, f, 0, Y);
+    PG_TRY(g->ex->end(g->ex->ctx, X, f));
+    if (g->adj_outer->nrows > 0)
+        net->be->spmm(g->adj_outer, X, f, 0, Y + g->adj_inner->nrows * f);
+    return PARGNN_STATUS_OK;
 }
 
-const pg_real *pg_net_forward(pg_net *net, const pg_graph *g, const pg_input *x, int training,
-                              uint32_t epoch) {
+/* Y = A^T X. A symmetric operator needs no transpose: its owned rows are its owned
+ * columns, so the halo exchange of X and the forward product give A^T X exactly. */
+static pargnn_status aggregate_t(const pg_net *net, const pg_graph *g, pg_real *X, int64_t f,
+                                 pg_real *Y) {
+    if (g->symmetric) return aggregate(net, g, X, f, Y);
+    if (g->ex)
+        return pg_error(PARGNN_STATUS_INTERNAL,
+                        "the transposed product of a non-symmetric operator across processes "
+                        "is not implemented");
+    net->be->spmm_t(g->adj, X, f, 0, Y);
+    return PARGNN_STATUS_OK;
+}
+
+pargnn_status pg_net_forward(pg_net *net, const pg_graph *g, const pg_input *x, int training,
+                             uint32_t epoch, const pg_real **logits) {
     const int32_t L = net->num_layers;
     const pg_backend *be = net->be;
     for (int32_t l = 0; l < L; l++) {
@@ -187,22 +217,23 @@ const pg_real *pg_net_forward(pg_net *net, const pg_graph *g, const pg_input *x,
         pg_real *Z = net->Z[l];
         if (ly->aggregate_first) {
             /* T (n, fin) = A H; Z (n, fout) = T W */
-            be->spmm(g->adj, in.dense, ly->fin, 0, net->T[l]);
+            PG_TRY(aggregate(net, g, net->H[l], ly->fin, net->T[l]));
             be->gemm(0, 0, net->n, ly->fout, ly->fin, 1, net->T[l], ly->fin, W, ly->fout, 0, Z,
                      ly->fout);
         } else {
             /* gB (n, fout) = H W; Z (n, fout) = A gB */
             transform(net, &in, W, ly->fin, ly->fout, net->gB);
-            be->spmm(g->adj, net->gB, ly->fout, 0, Z);
+            PG_TRY(aggregate(net, g, net->gB, ly->fout, Z));
         }
-        pg_bias_add(Z, net->n, ly->fout, b);
-        if (l < L - 1) pg_relu(Z, net->n * ly->fout);
+        /* bias and ReLU in one pass over Z (ops.h: equal to pg_bias_add then pg_relu) */
+        pg_bias_relu_dropout(Z, net->n, ly->fout, b, l < L - 1, NULL, NULL, 0, NULL);
     }
-    return net->Z[L - 1];
+    *logits = net->Z[L - 1];
+    return PARGNN_STATUS_OK;
 }
 
-void pg_net_backward(pg_net *net, const pg_graph *g, const pg_input *x, const pg_real *dlogits,
-                     uint32_t epoch) {
+pargnn_status pg_net_backward(pg_net *net, const pg_graph *g, const pg_input *x,
+                              const pg_real *dlogits, uint32_t epoch) {
     const int32_t L = net->num_layers;
     const pg_backend *be = net->be;
     const int64_t n = net->n;
@@ -213,18 +244,18 @@ void pg_net_backward(pg_net *net, const pg_graph *g, const pg_input *x, const pg
         const pg_layer *ly = &net->layers[l];
         const pg_real *W = net->params + ly->w_off;
         pg_real *dW = net->grads + ly->w_off, *db = net->grads + ly->b_off;
-        /* Recompute this layer's input view (dropout is a pure function of its key). */
-        layer_in in = {0};
-        if (l == 0 && x->sparse) in.csr = net->cfg.dropout > 0 ? &net->xdrop : x->csr;
-        else if (net->cfg.dropout > 0) in.dense = net->H[l];
-        else in.dense = l == 0 ? x->dense : net->Z[l - 1];
-        if (l < L - 1) pg_relu_backward(dZ, net->Z[l], n * ly->fout);
-        pg_bias_grad(dZ, n, ly->fout, db);
+        /* ReLU mask and bias gradient in one pass (fixed-order sums: thread-independent) */
+        pg_relu_bias_grad(dZ, net->Z[l], n, ly->fout, l < L - 1, db);
         if (!ly->aggregate_first) {
+            /* The input the forward pass used (dropout is a pure function of its key). */
+            const pg_csr *in_csr = NULL;
+            const pg_real *in_dense = NULL;
+            if (l == 0 && x->sparse) in_csr = net->cfg.dropout > 0 ? &net->xdrop : x->csr;
+            else in_dense = net->H[l] ? net->H[l] : l == 0 ? x->dense : net->Z[l - 1];
             /* Z = A (H W): dT (n, fout) = A^T dZ; dW = H^T dT; dH (n, fin) = dT W^T */
-            aggregate_t(net, g, dZ, ly->fout, tmp);
-            if (in.csr) be->spmm_t(in.csr, tmp, ly->fout, 0, dW);
-            else be->gemm(1, 0, ly->fin, ly->fout, n, 1, in.dense, ly->fin, tmp, ly->fout, 0, dW,
+            PG_TRY(aggregate_t(net, g, dZ, ly->fout, tmp));
+            if (in_csr) be->spmm_t(in_csr, tmp, ly->fout, 0, dW);
+            else be->gemm(1, 0, ly->fin, ly->fout, n, 1, in_dense, ly->fin, tmp, ly->fout, 0, dW,
                           ly->fout);
             if (l > 0)
                 be->gemm(0, 1, n, ly->fin, ly->fout, 1, tmp, ly->fout, W, ly->fout, 0, dZ, ly->fin);
@@ -234,14 +265,15 @@ void pg_net_backward(pg_net *net, const pg_graph *g, const pg_input *x, const pg
                      ly->fout);
             if (l > 0) {
                 be->gemm(0, 1, n, ly->fin, ly->fout, 1, dZ, ly->fout, W, ly->fout, 0, tmp, ly->fin);
-                aggregate_t(net, g, tmp, ly->fin, dZ);
+                PG_TRY(aggregate_t(net, g, tmp, ly->fin, dZ));
             }
         }
         if (l > 0 && net->cfg.dropout > 0) {
             pg_dropout_key key = {net->cfg.seed, epoch, (uint32_t)l, net->cfg.dropout};
-            pg_dropout_dense(&key, dZ, dZ, n, ly->fin, g->row0);
+            pg_dropout_dense(&key, dZ, dZ, n, ly->fin, g->row0, g->gid);
         }
     }
+    return PARGNN_STATUS_OK;
 }
 
 void pg_net_adam(pg_net *net, int64_t t) {

@@ -19,11 +19,27 @@ typedef struct pg_input {
     const pg_csr *csr;
 } pg_input;
 
-/* The aggregation operator of a layer: A_hat (n, n) over the rows held here. */
+/* Filling the halo: rows [n_own, n_own + n_halo) of a matrix X (row stride f) receive
+ * copies of rows owned by other processes. begin posts the transfers and returns at once;
+ * end completes them. Between the two the caller works on rows that need no halo row. */
+typedef struct pg_exchange {
+    pargnn_status (*begin)(void *ctx, pg_real *X, int64_t f);
+    pargnn_status (*end)(void *ctx, pg_real *X, int64_t f);
+    void *ctx;
+} pg_exchange;
+
+/* The aggregation operator of a layer over the rows held here: A_hat restricted to the
+ * n_own owned rows, with columns over owned (0 .. n_own-1) then halo nodes. */
 typedef struct pg_graph {
-    const pg_csr *adj;
-    int symmetric;     /* adj == adj^T: backward reuses spmm instead of spmm_t */
-    int64_t row0;      /* global id of local row 0 (dropout keys use global ids) */
+    const pg_csr *adj;       /* (n_own, n_own + n_halo) */
+    int symmetric;           /* A_hat == A_hat^T globally: backward exchanges and reuses spmm */
+    int64_t row0;            /* global id of local row 0 when gid is NULL */
+    const int32_t *gid;      /* global id of every owned row (dropout keys), or NULL */
+    int64_t n_halo;          /* halo rows appended below the owned ones */
+    const pg_exchange *ex;   /* NULL in a single process */
+    /* With ex: the owned rows split into those with no halo column (computed while the
+     * halo is in flight) and the rest; each a CSR of its own (rowptr from 0). */
+    const pg_csr *adj_inner, *adj_outer;
 } pg_graph;
 
 typedef struct pg_layer {
@@ -42,14 +58,16 @@ typedef struct pg_net {
     int64_t num_params;
     pg_real *params, *grads, *adam_m, *adam_v, *decay; /* num_params each */
 
-    /* Workspace for n rows, allocated once by pg_net_workspace. */
-    int64_t n, max_dim;
-    pg_real **Z;       /* per layer: output (n, fout), after ReLU on hidden layers */
-    pg_real **H;       /* per layer >= 1: dropped input (n, fin); NULL if no dropout */
+    /* Workspace for n owned rows (+ n_halo rows below them in every matrix that is
+     * aggregated), allocated once by pg_net_workspace. */
+    int64_t n, n_halo, max_dim;
+    pg_real **Z;       /* per layer: output (n + n_halo, fout), after ReLU on hidden layers */
+    pg_real **H;       /* per layer: dropped or copied input (n + n_halo, fin) when the layer
+                          needs its own copy (dropout, or aggregate-first); else NULL */
     pg_real **T;       /* per aggregate-first layer: A H (n, fin) */
     pg_real *xval;     /* dropped values of a sparse input (nnz) */
     pg_csr xdrop;      /* view of the sparse input with xval as values */
-    pg_real *gA, *gB;  /* gradient scratch (n, max_dim) each */
+    pg_real *gA, *gB;  /* gradient scratch (n + n_halo, max_dim) each */
     int64_t xnnz;
     const pg_backend *be;
 } pg_net;
@@ -57,18 +75,19 @@ typedef struct pg_net {
 /* Sets up layers and parameters (Glorot uniform weights keyed by seed, zero biases). */
 pargnn_status pg_net_init(pg_net *net, const pargnn_config *cfg, int64_t in_dim,
                           int64_t num_classes, int input_sparse, const pg_backend *be);
-/* Workspace for n rows; xnnz: non-zeros of a sparse input (0 when dense). */
-pargnn_status pg_net_workspace(pg_net *net, int64_t n, int64_t xnnz);
+/* Workspace for n owned rows and n_halo halo rows; xnnz: non-zeros of a sparse input. */
+pargnn_status pg_net_workspace(pg_net *net, int64_t n, int64_t n_halo, int64_t xnnz);
 void pg_net_free(pg_net *net);
 
-/* Forward over every row. training: apply dropout keyed by epoch. Returns the logits
- * (n, num_classes), owned by the net. */
-const pg_real *pg_net_forward(pg_net *net, const pg_graph *g, const pg_input *x, int training,
-                              uint32_t epoch);
+/* Forward over every owned row. training: apply dropout keyed by epoch. *logits gets the
+ * output (n, num_classes), owned by the net. Fails only when a halo exchange fails. */
+pargnn_status pg_net_forward(pg_net *net, const pg_graph *g, const pg_input *x, int training,
+                             uint32_t epoch, const pg_real **logits);
 /* Backward from dlogits (n, num_classes) of the last forward (same epoch, training = 1):
- * fills net->grads. dlogits may be net->gA. */
-void pg_net_backward(pg_net *net, const pg_graph *g, const pg_input *x, const pg_real *dlogits,
-                     uint32_t epoch);
+ * fills net->grads with this process's share (a caller with several processes sums them).
+ * dlogits may be net->gA. */
+pargnn_status pg_net_backward(pg_net *net, const pg_graph *g, const pg_input *x,
+                              const pg_real *dlogits, uint32_t epoch);
 /* One Adam step (t >= 1) with the configured learning rate and weight decay. */
 void pg_net_adam(pg_net *net, int64_t t);
 

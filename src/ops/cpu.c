@@ -1,14 +1,14 @@
 /*
- * The CPU backend: dense products through OpenBLAS, sparse products with OpenMP threads
- * balanced by non-zeros (power-law rows would leave threads idle under a row split).
- * Results are deterministic for a given thread count: every output row (or column block)
- * is produced by exactly one thread in a fixed order.
+ * The CPU backend: dense products through single-threaded OpenBLAS calls that OpenMP
+ * splits (one thread pool, no OpenBLAS workers spinning beside ours), sparse products
+ * with the SIMD row kernels of spmm.c balanced by non-zeros. Deterministic for a given
+ * thread count: every output element has one writer, reductions run in a fixed order.
  */
 #include <cblas.h>
 #include <omp.h>
 #include <string.h>
 
-#include "ops/ops.h"
+#include "ops/kernels.h"
 
 #ifdef PARGNN_REAL_DOUBLE
 #define PG_CBLAS_GEMM cblas_dgemm
@@ -18,6 +18,10 @@
 
 /* Fewer non-zeros x width than this run on one thread: starting threads costs more. */
 #define PG_PAR_MIN_WORK 32768
+/* Row chunks per thread in SpMM: more than one, so a thread slowed by another process
+ * or by cache misses hands work to the other (rows are independent: no effect on bits). */
+#define PG_CHUNKS_PER_THREAD 8
+#define PG_MAX_THREADS 256
 
 /* OpenBLAS's own thread count (declared here: not every cblas.h exposes it). */
 void openblas_set_num_threads(int num_threads);
@@ -25,38 +29,122 @@ void openblas_set_num_threads(int num_threads);
 static int pg_threads = 0;
 
 void pg_set_threads(int threads) {
+    /* OpenBLAS always runs single-threaded: cpu_gemm splits the product over OpenMP
+     * threads itself. With the pthread build of OpenBLAS its workers otherwise busy-wait
+     * after each call while our OpenMP workers busy-wait after each loop: on 2 cores
+     * that is 3-4 spinning threads, and on a loaded machine steps slow down many times. */
+    openblas_set_num_threads(1);
     if (threads <= 0) return;
     pg_threads = threads;
     omp_set_num_threads(threads);
-    openblas_set_num_threads(threads);
 }
 
 int pg_get_threads(void) { return pg_threads > 0 ? pg_threads : omp_get_max_threads(); }
 
-/* C: (m, n) = alpha op(A) op(B) + beta C */
-static void cpu_gemm(int ta, int tb, int64_t m, int64_t n, int64_t k, pg_real alpha,
-                     const pg_real *A, int64_t lda, const pg_real *B, int64_t ldb, pg_real beta,
-                     pg_real *C, int64_t ldc) {
+/* ---- phase timers ---- */
+
+double pg_phase_acc[PARGNN_PHASE_COUNT];
+
+void pg_phase_reset(void) { memset(pg_phase_acc, 0, sizeof pg_phase_acc); }
+
+void pg_phase_get(double *ms) { memcpy(ms, pg_phase_acc, sizeof pg_phase_acc); }
+
+/* ---- scratch: grows on first use, then reused (no allocation in later epochs) ---- */
+
+static pg_real *scratch;
+static size_t scratch_len;
+
+static pg_real *get_scratch(size_t count) {
+    if (count > scratch_len) {
+        pg_free(scratch);
+        scratch = pg_alloc(count, sizeof(pg_real), "kernel scratch");
+        scratch_len = scratch ? count : 0;
+    }
+    return scratch;
+}
+
+/* ---- dense ---- */
+
+static void blas(int ta, int tb, int64_t m, int64_t n, int64_t k, pg_real alpha,
+                 const pg_real *A, int64_t lda, const pg_real *B, int64_t ldb, pg_real beta,
+                 pg_real *C, int64_t ldc) {
+    PG_CBLAS_GEMM(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                  (blasint)m, (blasint)n, (blasint)k, alpha, A, (blasint)lda, B, (blasint)ldb, beta,
+                  C, (blasint)ldc);
+}
+
+/* C: (m, n) = alpha op(A) op(B) + beta C. GCN shapes are tall and skinny: (n, fin)(fin, fout)
+ * splits by rows of C; (fin, n)(n, fout) (weight gradients) splits the long k and sums the
+ * per-thread partials in thread order. */
+static void gemm_impl(int ta, int tb, int64_t m, int64_t n, int64_t k, pg_real alpha,
+                      const pg_real *A, int64_t lda, const pg_real *B, int64_t ldb, pg_real beta,
+                      pg_real *C, int64_t ldc) {
     if (m == 0 || n == 0) return;
     if (k == 0) { /* BLAS leaves C untouched for k == 0 only when beta == 1 */
         for (int64_t i = 0; i < m; i++)
             for (int64_t j = 0; j < n; j++) C[i * ldc + j] = beta == 0 ? 0 : beta * C[i * ldc + j];
         return;
     }
-    PG_CBLAS_GEMM(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-                  (blasint)m, (blasint)n, (blasint)k, alpha, A, (blasint)lda, B, (blasint)ldb, beta,
-                  C, (blasint)ldc);
+    int nt = pg_get_threads();
+    if (nt > PG_MAX_THREADS) nt = PG_MAX_THREADS;
+    const double work = (double)m * (double)n * (double)k;
+    if (nt <= 1 || work < 4.0 * PG_PAR_MIN_WORK * 16) {
+        blas(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+        return;
+    }
+    if (m >= 32 * nt && m >= k) {
+#pragma omp parallel for num_threads(nt) schedule(static, 1)
+        for (int t = 0; t < nt; t++) {
+            /* blocks of 16 rows keep OpenBLAS's micro-kernel on full tiles */
+            const int64_t r0 = (m / 16) * t / nt * 16, r1 = t == nt - 1 ? m : (m / 16) * (t + 1) / nt * 16;
+            if (r1 > r0)
+                blas(ta, tb, r1 - r0, n, k, alpha, ta ? A + r0 : A + r0 * lda, lda, B, ldb, beta,
+                     C + r0 * ldc, ldc);
+        }
+        return;
+    }
+    pg_real *part = (k >= 64 * nt) ? get_scratch((size_t)nt * (size_t)(m * n)) : NULL;
+    if (!part) {
+        blas(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+        return;
+    }
+#pragma omp parallel num_threads(nt)
+    {
+#pragma omp for schedule(static, 1)
+        for (int t = 0; t < nt; t++) {
+            const int64_t p0 = k * t / nt, p1 = k * (t + 1) / nt;
+            const pg_real *At = ta ? A + p0 * lda : A + p0;
+            const pg_real *Bt = tb ? B + p0 : B + p0 * ldb;
+            blas(ta, tb, m, n, p1 - p0, alpha, At, lda, Bt, ldb, 0, part + (size_t)t * (size_t)(m * n), n);
+        }
+#pragma omp for schedule(static)
+        for (int64_t i = 0; i < m; i++)
+            for (int64_t j = 0; j < n; j++) {
+                pg_real s = beta == 0 ? 0 : beta * C[i * ldc + j];
+                for (int t = 0; t < nt; t++) s += part[(size_t)t * (size_t)(m * n) + (size_t)(i * n + j)];
+                C[i * ldc + j] = s;
+            }
+    }
 }
 
-/* First row of each thread's share so that shares hold about equal non-zeros (+ rows, so
- * that empty rows still cost something). bounds: nt + 1 entries. */
-static void split_rows_by_nnz(const pg_csr *S, int nt, int64_t *bounds) {
+static void cpu_gemm(int ta, int tb, int64_t m, int64_t n, int64_t k, pg_real alpha,
+                     const pg_real *A, int64_t lda, const pg_real *B, int64_t ldb, pg_real beta,
+                     pg_real *C, int64_t ldc) {
+    const double t0 = pg_now_ms();
+    gemm_impl(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+    pg_phase_acc[PARGNN_PHASE_GEMM] += pg_now_ms() - t0;
+}
+
+/* ---- sparse ---- */
+
+/* First row of each of nc chunks so that chunks hold about equal non-zeros (+ rows, so
+ * that empty rows still cost something). bounds: nc + 1 entries. */
+static void split_rows_by_nnz(const pg_csr *S, int nc, int64_t *bounds) {
     const int64_t n = S->nrows, total = S->nnz + n;
     bounds[0] = 0;
     int64_t r = 0;
-    for (int t = 1; t < nt; t++) {
-        const int64_t target = total * t / nt;
-        /* binary search the first row whose (rowptr + row) reaches the target */
+    for (int t = 1; t < nc; t++) {
+        const int64_t target = total * t / nc;
         int64_t lo = r, hi = n;
         while (lo < hi) {
             int64_t mid = lo + (hi - lo) / 2;
@@ -66,68 +154,96 @@ static void split_rows_by_nnz(const pg_csr *S, int nt, int64_t *bounds) {
         r = lo;
         bounds[t] = r;
     }
-    bounds[nt] = n;
+    bounds[nc] = n;
 }
 
-static void spmm_rows(const pg_csr *S, const pg_real *X, int64_t f, pg_real beta, pg_real *Y,
-                      int64_t r0, int64_t r1) {
-    for (int64_t i = r0; i < r1; i++) {
-        pg_real *restrict y = Y + i * f;
-        if (beta == 0) memset(y, 0, (size_t)f * sizeof *y);
-        else
-            for (int64_t j = 0; j < f; j++) y[j] *= beta;
-        const int64_t e1 = S->rowptr[i + 1];
-        for (int64_t e = S->rowptr[i]; e < e1; e++) {
-            const pg_real v = S->val ? S->val[e] : 1;
-            const pg_real *restrict x = X + (int64_t)S->col[e] * f;
-            for (int64_t j = 0; j < f; j++) y[j] += v * x[j];
-        }
+void pg_cpu_spmm_args(const pg_spmm_args *a) {
+    const pg_csr *S = a->S;
+    int nt = pg_get_threads();
+    if (nt > PG_MAX_THREADS) nt = PG_MAX_THREADS;
+    if (nt <= 1 || (S->nnz + S->nrows) * a->f < PG_PAR_MIN_WORK) {
+        pg_spmm_rows(a, 0, S->nrows);
+        return;
     }
+    int64_t bounds[PG_MAX_THREADS * PG_CHUNKS_PER_THREAD + 1];
+    const int nc = nt * PG_CHUNKS_PER_THREAD;
+    split_rows_by_nnz(S, nc, bounds);
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
+    for (int c = 0; c < nc; c++) pg_spmm_rows(a, bounds[c], bounds[c + 1]);
 }
 
 /* Y: (S.nrows, f) = S X + beta Y */
 static void cpu_spmm(const pg_csr *S, const pg_real *X, int64_t f, pg_real beta, pg_real *Y) {
+    const double t0 = pg_now_ms();
+    pg_spmm_args a = {.S = S, .X = X, .f = f, .beta = beta, .Y = Y};
+    pg_cpu_spmm_args(&a);
+    pg_phase_acc[PARGNN_PHASE_SPMM] += pg_now_ms() - t0;
+}
+
+/* Y: (S.nrows, f) = relu?(S X + bias): the layer's bias and activation applied while the
+ * row is still in registers, saving two passes over Y. */
+static void cpu_spmm_epilogue(const pg_csr *S, const pg_real *X, int64_t f, const pg_real *bias,
+                              int relu, pg_real *Y) {
+    const double t0 = pg_now_ms();
+    pg_spmm_args a = {.S = S, .X = X, .f = f, .Y = Y, .bias = bias, .relu = relu};
+    pg_cpu_spmm_args(&a);
+    pg_phase_acc[PARGNN_PHASE_SPMM] += pg_now_ms() - t0;
+}
+
+/* Y: (S.ncols, f) = S^T X + beta Y. Scattering rows from several threads would race.
+ * When the output is small next to the work (feature products: X^T dT with few feature
+ * columns), each thread scatters its rows (split by non-zeros) into a private copy and
+ * the copies are summed in thread order; otherwise each thread owns a block of columns. */
+static void spmm_t_impl(const pg_csr *S, const pg_real *X, int64_t f, pg_real beta, pg_real *Y) {
+    const int64_t total = S->ncols * f;
     int nt = pg_get_threads();
-    if (nt <= 1 || (S->nnz + S->nrows) * f < PG_PAR_MIN_WORK) {
-        spmm_rows(S, X, f, beta, Y, 0, S->nrows);
+    if (nt > PG_MAX_THREADS) nt = PG_MAX_THREADS;
+    const int64_t work = (S->nnz + S->nrows) * f;
+    pg_real *part = NULL;
+    if (nt > 1 && work >= PG_PAR_MIN_WORK && S->ncols * 4 <= S->nnz)
+        part = get_scratch((size_t)(nt - 1) * (size_t)total);
+    if (part) {
+        int64_t bounds[PG_MAX_THREADS + 1];
+        split_rows_by_nnz(S, nt, bounds);
+#pragma omp parallel num_threads(nt)
+        {
+            /* a for over the nt shares, not omp_get_thread_num: the team may be smaller */
+#pragma omp for schedule(static, 1)
+            for (int t = 0; t < nt; t++) {
+                /* share 0 scatters straight into Y (after beta); the others into copies */
+                pg_real *Yt = t == 0 ? Y : part + (size_t)(t - 1) * (size_t)total;
+                if (t == 0 && beta != 0)
+                    for (int64_t r = 0; r < total; r++) Yt[r] *= beta;
+                else memset(Yt, 0, (size_t)total * sizeof *Yt);
+                pg_spmm_t_scatter(S, X, f, Yt, bounds[t], bounds[t + 1], 0, f);
+            }
+#pragma omp for schedule(static)
+            for (int64_t r = 0; r < total; r++) {
+                pg_real s = Y[r];
+                for (int u = 0; u < nt - 1; u++) s += part[(size_t)u * (size_t)total + (size_t)r];
+                Y[r] = s;
+            }
+        }
         return;
     }
-    int64_t bounds[257];
-    if (nt > 256) nt = 256;
-    split_rows_by_nnz(S, nt, bounds);
-#pragma omp parallel for num_threads(nt) schedule(static, 1)
-    for (int t = 0; t < nt; t++) spmm_rows(S, X, f, beta, Y, bounds[t], bounds[t + 1]);
-}
-
-/* Y: (S.ncols, f) = S^T X + beta Y. Scattering rows would race; each thread owns a block
- * of feature columns instead, so every output element has one writer. */
-static void spmm_t_cols(const pg_csr *S, const pg_real *X, int64_t f, pg_real *Y, int64_t j0,
-                        int64_t j1) {
-    for (int64_t i = 0; i < S->nrows; i++) {
-        const pg_real *restrict x = X + i * f;
-        for (int64_t e = S->rowptr[i]; e < S->rowptr[i + 1]; e++) {
-            const pg_real v = S->val ? S->val[e] : 1;
-            pg_real *restrict y = Y + (int64_t)S->col[e] * f;
-            for (int64_t j = j0; j < j1; j++) y[j] += v * x[j];
-        }
-    }
-}
-
-static void cpu_spmm_t(const pg_csr *S, const pg_real *X, int64_t f, pg_real beta, pg_real *Y) {
-    const int64_t total = S->ncols * f;
     if (beta == 0) memset(Y, 0, (size_t)total * sizeof *Y);
     else
         for (int64_t r = 0; r < total; r++) Y[r] *= beta;
-    int nt = pg_get_threads();
     if (nt > f) nt = (int)f;
-    if (nt <= 1 || (S->nnz + S->nrows) * f < PG_PAR_MIN_WORK) {
-        spmm_t_cols(S, X, f, Y, 0, f);
+    if (nt <= 1 || work < PG_PAR_MIN_WORK) {
+        pg_spmm_t_scatter(S, X, f, Y, 0, S->nrows, 0, f);
         return;
     }
 #pragma omp parallel for num_threads(nt) schedule(static, 1)
-    for (int t = 0; t < nt; t++) spmm_t_cols(S, X, f, Y, f * t / nt, f * (t + 1) / nt);
+    for (int t = 0; t < nt; t++) pg_spmm_t_scatter(S, X, f, Y, 0, S->nrows, f * t / nt, f * (t + 1) / nt);
 }
 
-static const pg_backend cpu_backend = {"cpu", cpu_gemm, cpu_spmm, cpu_spmm_t};
+static void cpu_spmm_t(const pg_csr *S, const pg_real *X, int64_t f, pg_real beta, pg_real *Y) {
+    const double t0 = pg_now_ms();
+    spmm_t_impl(S, X, f, beta, Y);
+    pg_phase_acc[PARGNN_PHASE_SPMM] += pg_now_ms() - t0;
+}
+
+static const pg_backend cpu_backend = {"cpu", cpu_gemm, cpu_spmm, cpu_spmm_t, cpu_spmm_epilogue};
 
 const pg_backend *pg_backend_cpu(void) { return &cpu_backend; }

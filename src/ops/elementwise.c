@@ -7,31 +7,50 @@
 #include <string.h>
 
 #include "core/rng.h"
-#include "ops/ops.h"
+#include "ops/kernels.h"
 
 #define PG_PAR_MIN 65536
+/* Row blocks of the column-sum reductions: a fixed count, so sums do not depend on threads. */
+#define PG_SUM_BLOCKS 64
+
+#define PHASE_BEGIN const double pg_t0_ = pg_now_ms()
+#define PHASE_END(p) pg_phase_acc[p] += pg_now_ms() - pg_t0_
+
+const char *pargnn_phase_name(pargnn_phase phase) {
+    static const char *const names[PARGNN_PHASE_COUNT] = {"spmm", "gemm", "elementwise",
+                                                          "loss", "optimizer", "comm"};
+    return (unsigned)phase < PARGNN_PHASE_COUNT ? names[phase] : "unknown";
+}
 
 void pg_bias_add(pg_real *Y, int64_t n, int64_t f, const pg_real *b) {
+    PHASE_BEGIN;
 #pragma omp parallel for schedule(static) if (n * f >= PG_PAR_MIN)
     for (int64_t i = 0; i < n; i++)
         for (int64_t j = 0; j < f; j++) Y[i * f + j] += b[j];
+    PHASE_END(PARGNN_PHASE_ELEMENTWISE);
 }
 
 void pg_bias_grad(const pg_real *dY, int64_t n, int64_t f, pg_real *db) {
+    PHASE_BEGIN;
     /* Columns are independent: each thread owns some columns, rows summed in order. */
     for (int64_t j = 0; j < f; j++) db[j] = 0;
     for (int64_t i = 0; i < n; i++)
         for (int64_t j = 0; j < f; j++) db[j] += dY[i * f + j];
+    PHASE_END(PARGNN_PHASE_ELEMENTWISE);
 }
 
 void pg_relu(pg_real *Y, int64_t count) {
+    PHASE_BEGIN;
 #pragma omp parallel for schedule(static) if (count >= PG_PAR_MIN)
     for (int64_t k = 0; k < count; k++) Y[k] = Y[k] > 0 ? Y[k] : 0;
+    PHASE_END(PARGNN_PHASE_ELEMENTWISE);
 }
 
 void pg_relu_backward(pg_real *dY, const pg_real *Y, int64_t count) {
+    PHASE_BEGIN;
 #pragma omp parallel for schedule(static) if (count >= PG_PAR_MIN)
     for (int64_t k = 0; k < count; k++) dY[k] = Y[k] > 0 ? dY[k] : 0;
+    PHASE_END(PARGNN_PHASE_ELEMENTWISE);
 }
 
 /* Keep when the 32-bit draw is at or above p * 2^32. */
@@ -40,8 +59,24 @@ static inline uint32_t drop_threshold(double p) {
     return t >= 4294967295.0 ? UINT32_MAX : (uint32_t)t;
 }
 
-void pg_dropout_dense(const pg_dropout_key *key, const pg_real *X, pg_real *Y, int64_t n,
-                      int64_t f, int64_t row0) {
+/* y: (f) = x * mask(row, .) * scale; the draw of column j is word j % 4 of the Philox call
+ * for counter (row, j / 4, epoch, stream/layer), 16 calls (64 columns) at a time. */
+static void mask_row(const pg_dropout_key *key, uint32_t row, uint32_t thr, pg_real scale,
+                     const pg_real *x, pg_real *y, int64_t f) {
+    if (pg_dropout_row_simd(key->seed, row, key->epoch, ((uint32_t)PG_RNG_DROPOUT << 24) ^ key->layer,
+                            thr, scale, x, y, f))
+        return;
+    for (int64_t j0 = 0; j0 < f; j0 += 64) {
+        uint32_t c1[16], o[4][16];
+        for (int l = 0; l < 16; l++) c1[l] = (uint32_t)(j0 >> 2) + (uint32_t)l;
+        pg_philox16(key->seed, row, c1, key->epoch, ((uint32_t)PG_RNG_DROPOUT << 24) ^ key->layer, o);
+        const int64_t w = f - j0 < 64 ? f - j0 : 64;
+        for (int64_t j = 0; j < w; j++) y[j0 + j] = o[j & 3][j >> 2] >= thr ? x[j0 + j] * scale : 0;
+    }
+}
+
+static void dropout_dense(const pg_dropout_key *key, const pg_real *X, pg_real *Y, int64_t n,
+                          int64_t f, int64_t row0, const int32_t *gid) {
     if (key->p <= 0) {
         if (X != Y) memcpy(Y, X, (size_t)(n * f) * sizeof *Y);
         return;
@@ -50,17 +85,13 @@ void pg_dropout_dense(const pg_dropout_key *key, const pg_real *X, pg_real *Y, i
     const pg_real scale = (pg_real)(1.0 / (1.0 - key->p));
 #pragma omp parallel for schedule(static) if (n * f >= PG_PAR_MIN / 4)
     for (int64_t i = 0; i < n; i++) {
-        const uint32_t row = (uint32_t)(row0 + i);
-        for (int64_t j0 = 0; j0 < f; j0 += 4) {
-            pg_philox_out o = pg_philox(key->seed, row, (uint32_t)(j0 >> 2), key->epoch,
-                                        ((uint32_t)PG_RNG_DROPOUT << 24) ^ key->layer);
-            for (int64_t j = j0; j < f && j < j0 + 4; j++)
-                Y[i * f + j] = o.v[j & 3] >= thr ? X[i * f + j] * scale : 0;
-        }
+        const uint32_t row = gid ? (uint32_t)gid[i] : (uint32_t)(row0 + i);
+        mask_row(key, row, thr, scale, X + i * f, Y + i * f, f);
     }
 }
 
-void pg_dropout_csr(const pg_dropout_key *key, const pg_csr *X, pg_real *Yval, int64_t row0) {
+static void dropout_csr(const pg_dropout_key *key, const pg_csr *X, pg_real *Yval, int64_t row0,
+                        const int32_t *gid) {
     const pg_real *xv = X->val;
     if (key->p <= 0) {
         for (int64_t e = 0; e < X->nnz; e++) Yval[e] = xv ? xv[e] : 1;
@@ -70,18 +101,114 @@ void pg_dropout_csr(const pg_dropout_key *key, const pg_csr *X, pg_real *Yval, i
     const pg_real scale = (pg_real)(1.0 / (1.0 - key->p));
 #pragma omp parallel for schedule(static) if (X->nnz >= PG_PAR_MIN / 4)
     for (int64_t i = 0; i < X->nrows; i++) {
-        const uint32_t row = (uint32_t)(row0 + i);
-        for (int64_t e = X->rowptr[i]; e < X->rowptr[i + 1]; e++) {
-            uint32_t u = pg_rng_u32(key->seed, PG_RNG_DROPOUT, key->epoch, key->layer, row,
-                                    (uint32_t)X->col[e]);
-            pg_real x = xv ? xv[e] : 1;
-            Yval[e] = u >= thr ? x * scale : 0;
+        const uint32_t row = gid ? (uint32_t)gid[i] : (uint32_t)(row0 + i);
+        /* 16 stored values at a time: the draw of (row, col) is word col % 4 of the
+         * Philox call for counter col / 4 (the dense kernel's draw for that element) */
+        for (int64_t e0 = X->rowptr[i]; e0 < X->rowptr[i + 1]; e0 += 16) {
+            const int64_t cnt = X->rowptr[i + 1] - e0 < 16 ? X->rowptr[i + 1] - e0 : 16;
+            uint32_t c1[16] = {0}, o[4][16];
+            for (int64_t l = 0; l < cnt; l++) c1[l] = (uint32_t)X->col[e0 + l] >> 2;
+            pg_philox16(key->seed, row, c1, key->epoch, ((uint32_t)PG_RNG_DROPOUT << 24) ^ key->layer, o);
+            for (int64_t l = 0; l < cnt; l++) {
+                const pg_real x = xv ? xv[e0 + l] : 1;
+                Yval[e0 + l] = o[X->col[e0 + l] & 3][l] >= thr ? x * scale : 0;
+            }
         }
     }
 }
 
+void pg_dropout_dense(const pg_dropout_key *key, const pg_real *X, pg_real *Y, int64_t n,
+                      int64_t f, int64_t row0, const int32_t *gid) {
+    PHASE_BEGIN;
+    dropout_dense(key, X, Y, n, f, row0, gid);
+    PHASE_END(PARGNN_PHASE_ELEMENTWISE);
+}
+
+void pg_dropout_csr(const pg_dropout_key *key, const pg_csr *X, pg_real *Yval, int64_t row0,
+                    const int32_t *gid) {
+    PHASE_BEGIN;
+    dropout_csr(key, X, Yval, row0, gid);
+    PHASE_END(PARGNN_PHASE_ELEMENTWISE);
+}
+
+void pg_bias_relu_dropout(pg_real *Z, int64_t n, int64_t f, const pg_real *b, int relu,
+                          const pg_dropout_key *key, pg_real *H, int64_t row0,
+                          const int32_t *gid) {
+    PHASE_BEGIN;
+    const int drop = H && key && key->p > 0;
+    const uint32_t thr = drop ? drop_threshold(key->p) : 0;
+    const pg_real scale = drop ? (pg_real)(1.0 / (1.0 - key->p)) : 1;
+#pragma omp parallel for schedule(static) if (n * f >= PG_PAR_MIN / 4)
+    for (int64_t i = 0; i < n; i++) {
+        pg_real *z = Z + i * f;
+        for (int64_t j = 0; j < f; j++) {
+            pg_real v = b ? z[j] + b[j] : z[j];
+            z[j] = relu && v < 0 ? 0 : v;
+        }
+        if (!H) continue;
+        pg_real *h = H + i * f;
+        if (!drop) {
+            memcpy(h, z, (size_t)f * sizeof *h);
+            continue;
+        }
+        /* the same draws as pg_dropout_dense: one Philox call per 4 columns */
+        mask_row(key, gid ? (uint32_t)gid[i] : (uint32_t)(row0 + i), thr, scale, z, h, f);
+    }
+    PHASE_END(PARGNN_PHASE_ELEMENTWISE);
+}
+
+static pg_real *sum_scratch;
+static size_t sum_scratch_len;
+
+void pg_relu_bias_grad(pg_real *dZ, const pg_real *Z, int64_t n, int64_t f, int relu,
+                       pg_real *db) {
+    PHASE_BEGIN;
+    const int64_t nb = n < PG_SUM_BLOCKS ? (n > 0 ? n : 1) : PG_SUM_BLOCKS;
+    pg_real *part = NULL;
+    if (db) {
+        /* grows once (first epoch), then reused: no per-epoch allocation */
+        const size_t need = (size_t)nb * (size_t)(f > 0 ? f : 1);
+        if (need > sum_scratch_len) {
+            pg_free(sum_scratch);
+            sum_scratch = pg_alloc(need, sizeof(pg_real), "bias gradient partials");
+            sum_scratch_len = sum_scratch ? need : 0;
+        }
+        part = sum_scratch;
+    }
+    if (db && !part) { /* out of memory for the partials: the plain two passes */
+        if (relu)
+            for (int64_t k = 0; k < n * f; k++) dZ[k] = Z[k] > 0 ? dZ[k] : 0;
+        for (int64_t j = 0; j < f; j++) db[j] = 0;
+        for (int64_t i = 0; i < n; i++)
+            for (int64_t j = 0; j < f; j++) db[j] += dZ[i * f + j];
+        PHASE_END(PARGNN_PHASE_ELEMENTWISE);
+        return;
+    }
+#pragma omp parallel for schedule(static) if (n * f >= PG_PAR_MIN)
+    for (int64_t blk = 0; blk < nb; blk++) {
+        pg_real *ps = part ? part + blk * f : NULL;
+        if (ps)
+            for (int64_t j = 0; j < f; j++) ps[j] = 0;
+        for (int64_t i = n * blk / nb; i < n * (blk + 1) / nb; i++) {
+            pg_real *d = dZ + i * f;
+            const pg_real *z = Z + i * f;
+            if (relu)
+                for (int64_t j = 0; j < f; j++) d[j] = z[j] > 0 ? d[j] : 0;
+            if (ps)
+                for (int64_t j = 0; j < f; j++) ps[j] += d[j];
+        }
+    }
+    if (db) {
+        for (int64_t j = 0; j < f; j++) db[j] = 0;
+        for (int64_t blk = 0; blk < nb; blk++)
+            for (int64_t j = 0; j < f; j++) db[j] += part[blk * f + j];
+    }
+    PHASE_END(PARGNN_PHASE_ELEMENTWISE);
+}
+
 double pg_softmax_xent(const pg_real *Z, int64_t n, int64_t c, const int32_t *y,
                        const int32_t *rows, int64_t nrows, pg_real *dZ) {
+    PHASE_BEGIN;
     if (dZ) memset(dZ, 0, (size_t)(n * c) * sizeof *dZ);
     double total = 0;
     const double inv = nrows > 0 ? 1.0 / (double)nrows : 0;
@@ -100,6 +227,7 @@ double pg_softmax_xent(const pg_real *Z, int64_t n, int64_t c, const int32_t *y,
                 d[j] = (pg_real)((exp((double)z[j] - lse) - (j == y[i])) * inv);
         }
     }
+    PHASE_END(PARGNN_PHASE_LOSS);
     return total * inv;
 }
 
@@ -132,6 +260,7 @@ double pg_accuracy(const pg_real *Z, int64_t n, int64_t c, const int32_t *y,
 
 void pg_adam_step(const pg_adam_hparams *h, int64_t t, pg_real *w, const pg_real *g,
                   pg_real *m, pg_real *v, const pg_real *decay, int64_t count) {
+    PHASE_BEGIN;
     const double bc1 = 1.0 - pow(h->beta1, (double)t);
     const double bc2 = 1.0 - pow(h->beta2, (double)t);
     const double step = h->lr / bc1;
@@ -145,6 +274,7 @@ void pg_adam_step(const pg_adam_hparams *h, int64_t t, pg_real *w, const pg_real
         /* PyTorch: w -= lr / bc1 * m / (sqrt(v) / sqrt(bc2) + eps) */
         w[k] = (pg_real)((double)w[k] - step * mk / (sqrt(vk) / sq2 + h->eps));
     }
+    PHASE_END(PARGNN_PHASE_OPTIMIZER);
 }
 
 int pg_all_finite(const pg_real *x, int64_t count) {

@@ -21,6 +21,10 @@ typedef struct pg_backend {
     void (*spmm)(const pg_csr *S, const pg_real *X, int64_t f, pg_real beta, pg_real *Y);
     /* Y: (S.ncols, f) = S^T X + beta * Y, X: (S.nrows, f). */
     void (*spmm_t)(const pg_csr *S, const pg_real *X, int64_t f, pg_real beta, pg_real *Y);
+    /* Y: (S.nrows, f) = S X + bias (b: (f), NULL = none), then max(., 0) when relu: a
+     * layer's aggregation with its epilogue fused (the reference composes the three). */
+    void (*spmm_epilogue)(const pg_csr *S, const pg_real *X, int64_t f, const pg_real *bias,
+                          int relu, pg_real *Y);
 } pg_backend;
 
 const pg_backend *pg_backend_ref(void);  /* plain serial loops: the oracle */
@@ -29,6 +33,14 @@ const pg_backend *pg_backend_cpu(void);  /* OpenBLAS GEMM + OpenMP SpMM */
 /* Threads used by the CPU kernels: sets OpenMP's and OpenBLAS's counts (0 = leave). */
 void pg_set_threads(int threads);
 int pg_get_threads(void);
+
+/* ---- per-phase wall time (PARGNN_PHASE_*), accumulated by the CPU backend's products and
+ * the elementwise kernels below; the trainer resets it before a step and reads it after.
+ * Two clock reads per call: negligible next to any kernel. Not thread-safe: kernels are
+ * called from one thread (they start their own OpenMP teams). ---- */
+extern double pg_phase_acc[PARGNN_PHASE_COUNT];
+void pg_phase_reset(void);
+void pg_phase_get(double *ms); /* ms: PARGNN_PHASE_COUNT values */
 
 /* ---- elementwise (OpenMP where large enough; deterministic for any thread count) ---- */
 
@@ -48,11 +60,24 @@ typedef struct pg_dropout_key {
     double p;                   /* drop probability in [0, 1) */
 } pg_dropout_key;
 /* Y: (n, f) = X * mask / (1 - p) (X and Y may alias). Linear in X for a fixed key, so the
- * backward pass is the same call on the gradient. row0: global id of row 0. */
+ * backward pass is the same call on the gradient. The mask of row i is keyed by its global
+ * node id: gid[i], or row0 + i when gid is NULL. */
 void pg_dropout_dense(const pg_dropout_key *key, const pg_real *X, pg_real *Y, int64_t n,
-                      int64_t f, int64_t row0);
+                      int64_t f, int64_t row0, const int32_t *gid);
 /* The same on a CSR's values: Yval = Xval * mask(row, col) / (1 - p). */
-void pg_dropout_csr(const pg_dropout_key *key, const pg_csr *X, pg_real *Yval, int64_t row0);
+void pg_dropout_csr(const pg_dropout_key *key, const pg_csr *X, pg_real *Yval, int64_t row0,
+                    const int32_t *gid);
+
+/* Fused layer epilogue, one pass over Z: (n, f): Z = Z + b (b NULL: none), then
+ * Z = max(Z, 0) when relu; and when H is not NULL, H: (n, f) = dropout(Z) under key
+ * (row0, gid as in pg_dropout_dense). Equal to pg_bias_add, pg_relu, pg_dropout_dense in turn. */
+void pg_bias_relu_dropout(pg_real *Z, int64_t n, int64_t f, const pg_real *b, int relu,
+                          const pg_dropout_key *key, pg_real *H, int64_t row0,
+                          const int32_t *gid);
+/* Fused backward of that epilogue, one pass: dZ *= (Z > 0) when relu; db: (f) = column sums
+ * of dZ (db NULL: skipped). Equal to pg_relu_backward then pg_bias_grad. */
+void pg_relu_bias_grad(pg_real *dZ, const pg_real *Z, int64_t n, int64_t f, int relu,
+                       pg_real *db);
 
 /* Softmax cross-entropy over the listed rows of logits Z: (n, c), labels y: (n).
  * Returns the mean loss over the rows; dZ: (n, c) gets d(mean loss)/dZ (zero on other rows)

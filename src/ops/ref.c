@@ -49,6 +49,17 @@ static void ref_spmm_t(const pg_csr *S, const pg_real *X, int64_t f, pg_real bet
     }
 }
 
-static const pg_backend ref_backend = {"ref", ref_gemm, ref_spmm, ref_spmm_t};
+/* Y: (S.nrows, f) = relu?(S X + bias): the unfused composition, the oracle of the fused kernel */
+static void ref_spmm_epilogue(const pg_csr *S, const pg_real *X, int64_t f, const pg_real *bias,
+                              int relu, pg_real *Y) {
+    ref_spmm(S, X, f, 0, Y);
+    for (int64_t i = 0; i < S->nrows; i++)
+        for (int64_t j = 0; j < f; j++) {
+            pg_real z = Y[i * f + j] + (bias ? bias[j] : 0);
+            Y[i * f + j] = relu && z < 0 ? 0 : z;
+        }
+}
+
+static const pg_backend ref_backend = {"ref", ref_gemm, ref_spmm, ref_spmm_t, ref_spmm_epilogue};
 
 const pg_backend *pg_backend_ref(void) { return &ref_backend; }

@@ -120,7 +120,7 @@ pargnn_status pargnn_trainer_save(const pargnn_trainer_t *tr, const char *path) 
     put_u32(&b, CKPT_VERSION);
     put_u32(&b, (uint32_t)sizeof(pg_real));
     serialise_config(&b, &tr->cfg);
-    put_i64(&b, tr->ds->num_nodes);
+    put_i64(&b, tr->prep.num_nodes);
     put_i64(&b, net->in_dim);
     put_i64(&b, net->num_classes);
     put_i64(&b, net->num_params);
@@ -198,6 +198,21 @@ static pargnn_status read_whole(const char *path, unsigned char **out, size_t *l
     return PARGNN_STATUS_OK;
 }
 
+/* Parameters of a GCN of this shape (pg_net_init's layout), or -1 past 2^62: a header whose
+ * count disagrees is refused before anything is sized by its config. */
+static int64_t gcn_param_count(const pargnn_config *cfg, int64_t in_dim, int64_t classes) {
+    double approx = 0;
+    int64_t total = 0;
+    for (int32_t l = 0; l < cfg->layers; l++) {
+        const int64_t fin = l == 0 ? in_dim : cfg->hidden;
+        const int64_t fout = l == cfg->layers - 1 ? classes : cfg->hidden;
+        approx += (double)fin * (double)fout + (double)fout;
+        if (approx > 4.6e18) return -1;
+        total += fin * fout + fout;
+    }
+    return total;
+}
+
 static pargnn_status ckpt_read(const char *path, ckpt *c) {
     memset(c, 0, sizeof *c);
     size_t len = 0;
@@ -252,6 +267,14 @@ static pargnn_status ckpt_read(const char *path, ckpt *c) {
         c->epoch < 0 || c->best_epoch < 0 || c->best_epoch > c->epoch ||
         (uint64_t)c->num_params > len / sizeof(pg_real)) {
         s = pg_error(PARGNN_STATUS_CORRUPT, "checkpoint %s: inconsistent header counts", path);
+        goto fail;
+    }
+    if (gcn_param_count(&c->cfg, c->in_dim, c->num_classes) != c->num_params) {
+        s = pg_error(PARGNN_STATUS_CORRUPT,
+                     "checkpoint %s: %lld parameters do not fit its model (%d layers, hidden %d, "
+                     "%lld features, %lld classes)",
+                     path, (long long)c->num_params, (int)c->cfg.layers, (int)c->cfg.hidden,
+                     (long long)c->in_dim, (long long)c->num_classes);
         goto fail;
     }
     const size_t pbytes = (size_t)c->num_params * sizeof(pg_real);
@@ -315,13 +338,13 @@ pargnn_status pargnn_trainer_resume(pargnn_trainer_t *tr, const char *path) {
     if (flag)
         s = pg_error(PARGNN_STATUS_MISMATCH,
                      "checkpoint %s: trained with a different %s than this run", path, flag);
-    else if (c.num_nodes != tr->ds->num_nodes || c.in_dim != net->in_dim ||
+    else if (c.num_nodes != tr->prep.num_nodes || c.in_dim != net->in_dim ||
              c.num_classes != net->num_classes)
         s = pg_error(PARGNN_STATUS_MISMATCH,
                      "checkpoint %s: made for %lld nodes, %lld features, %lld classes; "
                      "this dataset has %lld, %lld, %lld",
                      path, (long long)c.num_nodes, (long long)c.in_dim, (long long)c.num_classes,
-                     (long long)tr->ds->num_nodes, (long long)net->in_dim,
+                     (long long)tr->prep.num_nodes, (long long)net->in_dim,
                      (long long)net->num_classes);
     else if (c.num_params != net->num_params)
         s = pg_error(PARGNN_STATUS_MISMATCH, "checkpoint %s: %lld parameters, model has %lld", path,
@@ -372,10 +395,11 @@ pargnn_status pargnn_predict(const char *checkpoint, const pargnn_dataset_t *ds,
                      checkpoint);
         goto done;
     }
-    if ((s = pg_net_workspace(&net, ds->num_nodes, ds->feat_sparse ? ds->feat_csr.nnz : 0)))
+    if ((s = pg_net_workspace(&net, ds->num_nodes, 0, ds->feat_sparse ? ds->feat_csr.nnz : 0)))
         goto done;
     memcpy(net.params, c.best, (size_t)net.num_params * sizeof(pg_real));
-    const pg_real *logits = pg_net_forward(&net, &prep.g, &prep.x, 0, 0);
+    const pg_real *logits = NULL;
+    if ((s = pg_net_forward(&net, &prep.g, &prep.x, 0, 0, &logits))) goto done;
     const size_t cnt = (size_t)ds->num_nodes * (size_t)c.num_classes;
     out = malloc(cnt * sizeof(float));
     pg_real *p = pg_alloc(cnt, sizeof(pg_real), "probabilities");

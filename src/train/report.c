@@ -43,12 +43,19 @@ static double quantile(const double *sorted, int32_t n, double q) {
 }
 
 pargnn_status pargnn_trainer_write_json(const pargnn_trainer_t *tr, const char *path) {
+    /* Collective with several ranks: every rank passes here, rank 0 writes. */
+    double *per_rank = NULL;
+    PG_TRY(pg_dist_gather_stats(tr, &per_rank));
+    if (!per_rank) return PARGNN_STATUS_OK;
     pargnn_result r;
     pargnn_trainer_result(tr, &r);
     const pargnn_config *c = &tr->cfg;
-    const pargnn_dataset_t *ds = tr->ds;
+    const pg_prepared *ds = &tr->prep;
     double *sorted = malloc(((size_t)tr->step_count + 1) * sizeof(double));
-    if (!sorted) return pg_error(PARGNN_STATUS_NO_MEMORY, "json: cannot allocate");
+    if (!sorted) {
+        free(per_rank);
+        return pg_error(PARGNN_STATUS_NO_MEMORY, "json: cannot allocate");
+    }
     memcpy(sorted, tr->step_ms, (size_t)tr->step_count * sizeof(double));
     qsort(sorted, (size_t)tr->step_count, sizeof(double), cmp_double);
 
@@ -56,6 +63,7 @@ pargnn_status pargnn_trainer_write_json(const pargnn_trainer_t *tr, const char *
     char *tmp = malloc(plen);
     if (!tmp) {
         free(sorted);
+        free(per_rank);
         return pg_error(PARGNN_STATUS_NO_MEMORY, "json: cannot allocate");
     }
     snprintf(tmp, plen, "%s.tmp.%ld", path, (long)getpid());
@@ -64,6 +72,7 @@ pargnn_status pargnn_trainer_write_json(const pargnn_trainer_t *tr, const char *
         pargnn_status s = pg_error(PARGNN_STATUS_IO, "--json %s: cannot create: %s", tmp, strerror(errno));
         free(tmp);
         free(sorted);
+        free(per_rank);
         return s;
     }
     fprintf(f, "{\n  \"pargnn_version\": \"%s\",\n  \"model\": ", PARGNN_VERSION);
@@ -74,7 +83,7 @@ pargnn_status pargnn_trainer_write_json(const pargnn_trainer_t *tr, const char *
     json_string(f, ds->split_name);
     fprintf(f, ",\n  \"num_nodes\": %lld,\n  \"num_edges\": %lld,\n  \"num_features\": %lld,\n"
                "  \"feature_nnz\": %lld,\n  \"sparse_features\": %s,\n  \"num_classes\": %d,\n",
-            (long long)ds->num_nodes, (long long)ds->adj.nnz, (long long)ds->num_features,
+            (long long)ds->num_nodes, (long long)ds->num_edges, (long long)ds->num_features,
             (long long)ds->feat_nnz, ds->feat_sparse ? "true" : "false", ds->num_classes);
     fputs("  \"test_acc\": ", f);
     json_num(f, r.test_acc);
@@ -92,8 +101,18 @@ pargnn_status pargnn_trainer_write_json(const pargnn_trainer_t *tr, const char *
     json_num(f, quantile(sorted, tr->step_count, 0.1));
     fputs(",\n  \"epoch_ms_p90\": ", f);
     json_num(f, quantile(sorted, tr->step_count, 0.9));
+    /* per phase of the step, the median over the timed steps (this process) */
+    fputs(",\n  \"phase_ms\": {", f);
+    for (int ph = 0; ph < PARGNN_PHASE_COUNT; ph++) {
+        fprintf(f, "%s\"%s\": ", ph ? ", " : "", pargnn_phase_name((pargnn_phase)ph));
+        json_num(f, r.phase_ms[ph]);
+    }
+    fputs("}", f);
     fprintf(f, ",\n  \"epochs_timed\": %d,\n  \"threads\": %d,\n  \"ranks\": %d,\n", tr->step_count,
             r.threads, r.ranks);
+    pg_dist_json_write(f, tr, per_rank);
+    free(per_rank);
+    per_rank = NULL;
     fputs("  \"layer_order\": [", f);
     for (int32_t l = 0; l < tr->net.num_layers; l++)
         fprintf(f, "%s\"%s\"", l ? ", " : "", tr->net.layers[l].aggregate_first ? "(AH)W" : "A(HW)");
@@ -112,10 +131,11 @@ pargnn_status pargnn_trainer_write_json(const pargnn_trainer_t *tr, const char *
     json_num(f, c->weight_decay);
     fprintf(f, ",\n    \"decay_scope\": \"%s\",\n    \"feature_norm\": \"%s\",\n"
                "    \"epochs\": %d,\n    \"patience\": %d,\n    \"seed\": %llu,\n"
-               "    \"threads\": %d\n  }\n}\n",
+               "    \"threads\": %d,\n    \"reorder\": \"%s\"\n  }\n}\n",
             c->decay_scope == PARGNN_DECAY_SCOPE_ALL ? "all" : "first",
             c->feature_norm == PARGNN_FEATURE_NORM_ROW ? "row" : "none", c->epochs, c->patience,
-            (unsigned long long)c->seed, c->threads);
+            (unsigned long long)c->seed, c->threads,
+            c->reorder == PARGNN_REORDER_RCM ? "rcm" : c->reorder == PARGNN_REORDER_DEGREE ? "degree" : "none");
     free(sorted);
     int bad = ferror(f);
     bad |= fclose(f) != 0;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/dataset.h"
+#include "io/load.h"
 #include "nn/net.h"
 #include "testutil.h"
 
@@ -36,6 +37,32 @@ static pg_csr rand_graph(int64_t n, int64_t m) {
     pg_csr a, h;
     pg_csr_from_undirected(n, m, s, d, &a);
     pg_gcn_normalize(&a, &h);
+    pg_csr_free(&a);
+    free(s), free(d);
+    return h;
+}
+
+/* check_model on a random directed graph (rows are destinations, as an edge list loads
+ * it): A_hat is not symmetric, so backward must use spmm_t. */
+static int use_directed;
+static pg_csr rand_digraph(int64_t n, int64_t m) {
+    int32_t *s = malloc((size_t)m * sizeof *s), *d = malloc((size_t)m * sizeof *d);
+    for (int64_t e = 0; e < m; e++) {
+        s[e] = (int32_t)pg_test_uniform(&rs, 0, (double)n);
+        d[e] = (int32_t)pg_test_uniform(&rs, 0, (double)n);
+    }
+    pg_csr a, h;
+    pg_csr_from_directed(n, m, s, d, &a);
+    pg_gcn_normalize(&a, &h);
+    int64_t asym = 0; /* entries whose transpose is absent: the case is really directed */
+    for (int64_t i = 0; i < n; i++)
+        for (int64_t e = h.rowptr[i]; e < h.rowptr[i + 1]; e++) {
+            int found = 0;
+            for (int64_t f = h.rowptr[h.col[e]]; f < h.rowptr[h.col[e] + 1]; f++)
+                found |= h.col[f] == i;
+            asym += !found;
+        }
+    CHECK_MSG(asym > m / 2, "directed test graph has only %lld one-way entries", (long long)asym);
     pg_csr_free(&a);
     free(s), free(d);
     return h;
@@ -91,7 +118,7 @@ static void f_bias(void *c, const pg_real *x, pg_real *out) {
 }
 static void f_dropout(void *c, const pg_real *x, pg_real *out) {
     ew_ctx *e = c;
-    pg_dropout_dense(&e->key, x, out, e->n, e->f, 0);
+    pg_dropout_dense(&e->key, x, out, e->n, e->f, 0, NULL);
 }
 
 static void test_ops(void) {
@@ -122,7 +149,7 @@ static void test_ops(void) {
     pg_real *b = rnd(f), *db = rnd(f);
     pg_bias_grad(ec.R, n, f, db);
     check_op("bias", f_bias, &ec, b, f, n * f, db);
-    pg_dropout_dense(&ec.key, ec.R, g, n, f, 0);
+    pg_dropout_dense(&ec.key, ec.R, g, n, f, 0, NULL);
     check_op("dropout", f_dropout, &ec, X, n * f, n * f, g);
     /* softmax cross-entropy: the loss itself is the scalar */
     const int64_t c = 4;
@@ -151,7 +178,7 @@ static void test_ops(void) {
 static void check_model(const char *name, int layers, int hidden, int64_t fin, int sparse,
                         double dropout) {
     const int64_t n = 40, C = 3;
-    pg_csr A = rand_graph(n, 90);
+    pg_csr A = use_directed ? rand_digraph(n, 90) : rand_graph(n, 90);
     pg_real *Xd = rnd(n * fin);
     pg_csr Xs = {0};
     if (sparse) { /* keep about a quarter of the entries */
@@ -169,22 +196,23 @@ static void check_model(const char *name, int layers, int hidden, int64_t fin, i
         Xs.nnz = k;
     }
     pg_input x = {sparse, n, fin, sparse ? NULL : Xd, sparse ? &Xs : NULL};
-    pg_graph g = {&A, 1, 0};
+    pg_graph g = {.adj = &A, .symmetric = !use_directed};
     pargnn_config cfg;
     pargnn_config_default(&cfg);
     cfg.layers = layers, cfg.hidden = hidden, cfg.dropout = dropout, cfg.seed = 5;
     pg_net net;
     CHECK_STATUS(pg_net_init(&net, &cfg, fin, C, sparse, pg_backend_ref()), PARGNN_STATUS_OK, NULL);
-    CHECK_STATUS(pg_net_workspace(&net, n, Xs.nnz), PARGNN_STATUS_OK, NULL);
+    CHECK_STATUS(pg_net_workspace(&net, n, 0, Xs.nnz), PARGNN_STATUS_OK, NULL);
     /* nudge biases off zero so their gradients are exercised generically */
     for (int64_t k = 0; k < net.num_params; k++) net.params[k] += 0.05 * pg_test_uniform(&rs, -1, 1);
     int32_t y[40], rows[15];
     for (int i = 0; i < 40; i++) y[i] = (i * 7) % 3;
     for (int i = 0; i < 15; i++) rows[i] = i * 2 + 1;
     const uint32_t epoch = 2;
-    const pg_real *Z = pg_net_forward(&net, &g, &x, 1, epoch);
+    const pg_real *Z = NULL;
+    CHECK_STATUS(pg_net_forward(&net, &g, &x, 1, epoch, &Z), PARGNN_STATUS_OK, NULL);
     pg_softmax_xent(Z, n, C, y, rows, 15, net.gA);
-    pg_net_backward(&net, &g, &x, net.gA, epoch);
+    CHECK_STATUS(pg_net_backward(&net, &g, &x, net.gA, epoch), PARGNN_STATUS_OK, NULL);
     pg_real *grad = malloc((size_t)net.num_params * sizeof *grad);
     memcpy(grad, net.grads, (size_t)net.num_params * sizeof *grad);
     double worst = 0, gmax = 0;
@@ -192,9 +220,11 @@ static void check_model(const char *name, int layers, int hidden, int64_t fin, i
     for (int64_t k = 0; k < net.num_params; k += 1 + net.num_params / 150, checked++) {
         pg_real keep = net.params[k];
         net.params[k] = keep + 1e-6;
-        double lp = pg_softmax_xent(pg_net_forward(&net, &g, &x, 1, epoch), n, C, y, rows, 15, NULL);
+        pg_net_forward(&net, &g, &x, 1, epoch, &Z);
+        double lp = pg_softmax_xent(Z, n, C, y, rows, 15, NULL);
         net.params[k] = keep - 1e-6;
-        double lm = pg_softmax_xent(pg_net_forward(&net, &g, &x, 1, epoch), n, C, y, rows, 15, NULL);
+        pg_net_forward(&net, &g, &x, 1, epoch, &Z);
+        double lm = pg_softmax_xent(Z, n, C, y, rows, 15, NULL);
         net.params[k] = keep;
         double fd = (lp - lm) / 2e-6;
         /* relative, with an absolute floor for entries that are ~0 (dead units) */
@@ -223,5 +253,10 @@ int main(void) {
     check_model("2 layers dense wide hidden", 2, 16, 5, 0, 0.3);  /* (AH)W on layer 0 */
     check_model("3 layers dense, dropout", 3, 6, 9, 0, 0.5);
     check_model("4 layers sparse narrow", 4, 4, 20, 1, 0.2);
+    use_directed = 1;
+    check_model("directed, 2 layers dense", 2, 8, 6, 0, 0.3);
+    check_model("directed, 3 layers sparse", 3, 6, 12, 1, 0.5);
+    check_model("directed, (AH)W first", 2, 16, 5, 0, 0.0);
+    use_directed = 0;
     return pg_test_finish();
 }

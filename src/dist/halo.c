@@ -1,0 +1,93 @@
+/*
+ * Non-blocking halo exchange: begin posts one receive per neighbour straight into its block
+ * of halo rows, packs each destination's rows once and posts the sends; end waits. The
+ * layers compute the rows without halo neighbours in between (see aggregate in nn/net.c).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dist/halo.h"
+
+static pargnn_status halo_begin(void *ctx, pg_real *X, int64_t f) {
+    pg_halo *h = ctx;
+    const double t0 = pg_now_ms();
+    if (f > h->max_f)
+        return pg_error(PARGNN_STATUS_INTERNAL, "halo exchange of width %lld > planned %lld",
+                        (long long)f, (long long)h->max_f);
+    pg_real *halo = X + h->n_own * f;
+    int64_t off = 0;
+    for (int k = 0; k < h->nnbr; k++) {
+        if (h->recv_cnt[k] > 0)
+            PG_TRY(pg_comm_irecv_rows(h->comm, halo + off * f, h->recv_cnt[k], f, h->nbr[k], h->req, k));
+        off += h->recv_cnt[k];
+    }
+    /* Pack: rows for one destination are contiguous in send_buf. */
+    const int64_t total = h->send_total;
+#pragma omp parallel for schedule(static) if (total * f >= 65536)
+    for (int64_t r = 0; r < total; r++)
+        memcpy(h->send_buf + r * f, X + (int64_t)h->send_idx[r] * f, (size_t)f * sizeof(pg_real));
+    off = 0;
+    for (int k = 0; k < h->nnbr; k++) {
+        if (h->send_cnt[k] > 0)
+            PG_TRY(pg_comm_isend_rows(h->comm, h->send_buf + off * f, h->send_cnt[k], f, h->nbr[k],
+                                      h->req, h->nnbr + k));
+        off += h->send_cnt[k];
+    }
+    h->bytes_sent += total * f * (int64_t)sizeof(pg_real);
+    h->bytes_recv += h->n_halo * f * (int64_t)sizeof(pg_real);
+    h->exchanges++;
+    h->t_comm_ms += pg_now_ms() - t0;
+    return PARGNN_STATUS_OK;
+}
+
+static pargnn_status halo_end(void *ctx, pg_real *X, int64_t f) {
+    (void)X, (void)f;
+    pg_halo *h = ctx;
+    const double t0 = pg_now_ms();
+    /* Wait on the posted requests only (zero-count transfers were not posted). */
+    for (int k = 0; k < h->nnbr; k++) {
+        if (h->recv_cnt[k] > 0) PG_TRY(pg_comm_wait(h->comm, h->req, k));
+        if (h->send_cnt[k] > 0) PG_TRY(pg_comm_wait(h->comm, h->req, h->nnbr + k));
+    }
+    const double dt = pg_now_ms() - t0;
+    h->t_wait_ms += dt;
+    h->t_comm_ms += dt;
+    return PARGNN_STATUS_OK;
+}
+
+pargnn_status pg_halo_init(pg_halo *h, pg_comm *comm, int64_t n_own, int64_t n_halo, int nnbr,
+                           int32_t *nbr, int64_t *recv_cnt, int64_t *send_cnt,
+                           int32_t *send_idx, int64_t max_f) {
+    memset(h, 0, sizeof *h);
+    h->comm = comm;
+    h->n_own = n_own;
+    h->n_halo = n_halo;
+    h->nnbr = nnbr;
+    h->nbr = nbr;
+    h->recv_cnt = recv_cnt;
+    h->send_cnt = send_cnt;
+    h->send_idx = send_idx;
+    h->max_f = max_f;
+    for (int k = 0; k < nnbr; k++) h->send_total += send_cnt[k];
+    h->req = pg_comm_requests(2 * nnbr);
+    size_t cnt;
+    if (!pg_mul_ok((size_t)(h->send_total > 0 ? h->send_total : 1), (size_t)max_f, &cnt))
+        return pg_error(PARGNN_STATUS_NO_MEMORY, "halo send buffer size overflows");
+    h->send_buf = pg_alloc(cnt, sizeof(pg_real), "halo send buffer");
+    if (!h->req || !h->send_buf) return PARGNN_STATUS_NO_MEMORY;
+    h->ex.begin = halo_begin;
+    h->ex.end = halo_end;
+    h->ex.ctx = h;
+    return PARGNN_STATUS_OK;
+}
+
+void pg_halo_free(pg_halo *h) {
+    if (!h) return;
+    free(h->nbr);
+    free(h->recv_cnt);
+    free(h->send_cnt);
+    free(h->send_idx);
+    pg_free(h->send_buf);
+    pg_comm_requests_free(h->req);
+    memset(h, 0, sizeof *h);
+}

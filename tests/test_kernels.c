@@ -1,0 +1,381 @@
+/*
+ * The fast kernels (SIMD SpMM on every available path, fused epilogues, threaded GEMM and
+ * transposed SpMM, node reordering) against the serial reference or the unfused
+ * composition, on random inputs with odd widths, empty rows and power-law rows.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/reorder.h"
+#include "core/rng.h"
+#include "nn/net.h"
+#include "ops/kernels.h"
+#include "testutil.h"
+
+static unsigned long long rs = 777;
+
+static pg_real *rand_buf(int64_t n) {
+    pg_real *p = malloc((size_t)(n > 0 ? n : 1) * sizeof *p);
+    for (int64_t k = 0; k < n; k++) p[k] = (pg_real)pg_test_uniform(&rs, -1, 1);
+    return p;
+}
+
+static pg_real *copy_buf(const pg_real *a, int64_t n) {
+    pg_real *p = malloc((size_t)(n > 0 ? n : 1) * sizeof *p);
+    if (n > 0) memcpy(p, a, (size_t)n * sizeof *p);
+    return p;
+}
+
+/* Row i has about max_deg * u^3 entries (u uniform: a few long rows, many short ones),
+ * every 7th row empty; columns sorted and unique. */
+static pg_csr powerlaw_csr(int64_t nr, int64_t nc, int64_t max_deg, int with_val) {
+    pg_csr a = {0};
+    a.nrows = nr;
+    a.ncols = nc;
+    a.rowptr = malloc((size_t)(nr + 1) * sizeof(int64_t));
+    a.col = malloc((size_t)(nr * (max_deg < nc ? max_deg : nc) + 1) * sizeof(int32_t));
+    char *used = calloc((size_t)nc + 1, 1);
+    int64_t k = 0;
+    a.rowptr[0] = 0;
+    for (int64_t i = 0; i < nr; i++) {
+        double u = pg_test_uniform(&rs, 0, 1);
+        int64_t d = i % 7 == 2 ? 0 : (int64_t)(max_deg * u * u * u) + 1;
+        if (d > nc) d = nc;
+        for (int64_t t = 0; t < d; t++) used[(int64_t)pg_test_uniform(&rs, 0, (double)nc)] = 1;
+        for (int64_t j = 0; j < nc; j++)
+            if (used[j]) a.col[k++] = (int32_t)j, used[j] = 0;
+        a.rowptr[i + 1] = k;
+    }
+    free(used);
+    a.nnz = k;
+    a.val = with_val ? rand_buf(k) : NULL;
+    return a;
+}
+
+static void free_csr(pg_csr *a) { free(a->rowptr), free(a->col), free(a->val); }
+
+static double max_rel_diff(const pg_real *a, const pg_real *b, int64_t n) {
+    double worst = 0;
+    for (int64_t k = 0; k < n; k++) {
+        double d = fabs((double)a[k] - (double)b[k]) / (1.0 + fabs((double)b[k]));
+        if (!(d <= worst)) worst = isnan(d) ? INFINITY : d;
+    }
+    return worst;
+}
+
+/* odd widths and every tile boundary of the AVX2 (8/16/32/64) and AVX-512 (16/.../128) kernels */
+static const int64_t widths[] = {1, 3, 16, 17, 40, 64, 129, 255, 256};
+#define NW (sizeof widths / sizeof widths[0])
+
+static void test_spmm_paths(void) {
+    const pg_backend *cpu = pg_backend_cpu(), *ref = pg_backend_ref();
+    const int best = pg_kernel_set_isa(-1);
+    for (int isa = PG_ISA_GENERIC; isa <= best; isa++) {
+        CHECK(pg_kernel_set_isa(isa) == isa);
+        for (int wv = 0; wv < 2; wv++) {
+            pg_csr S = powerlaw_csr(400, 300, 120, wv);
+            for (size_t w = 0; w < NW; w++)
+                for (int t = 1; t <= 2; t++)
+                    for (int bk = 0; bk < 2; bk++) {
+                        const int64_t f = widths[w];
+                        pg_set_threads(t);
+                        pg_real beta = bk ? (pg_real)-0.25 : 0;
+                        pg_real *X = rand_buf(S.ncols * f), *Y1 = rand_buf(S.nrows * f);
+                        pg_real *Y2 = copy_buf(Y1, S.nrows * f);
+                        cpu->spmm(&S, X, f, beta, Y1);
+                        ref->spmm(&S, X, f, beta, Y2);
+                        double d = max_rel_diff(Y1, Y2, S.nrows * f);
+                        CHECK_MSG(d < 1e-5, "spmm %s f=%lld val=%d thr=%d beta=%g: diff %g",
+                                  pg_kernel_isa_name(isa), (long long)f, wv, t, (double)beta, d);
+                        /* fused bias + ReLU against the reference composition */
+                        pg_real *b = bk ? rand_buf(f) : NULL;
+                        cpu->spmm_epilogue(&S, X, f, b, wv, Y1);
+                        ref->spmm_epilogue(&S, X, f, b, wv, Y2);
+                        d = max_rel_diff(Y1, Y2, S.nrows * f);
+                        CHECK_MSG(d < 1e-5, "spmm_epilogue %s f=%lld relu=%d bias=%d thr=%d: diff %g",
+                                  pg_kernel_isa_name(isa), (long long)f, wv, bk, t, d);
+                        free(X), free(Y1), free(Y2), free(b);
+                    }
+            free_csr(&S);
+        }
+    }
+    pg_kernel_set_isa(-1);
+}
+
+/* The GCN form without edge values: Y_i = d_i sum_j d_j X_j equals A_hat with values. */
+static void test_spmm_dscale(void) {
+    const pg_backend *ref = pg_backend_ref();
+    const int best = pg_kernel_set_isa(-1);
+    pg_csr S = powerlaw_csr(600, 600, 80, 0);
+    pg_real *d = rand_buf(600);
+    pg_csr V = S;
+    V.val = malloc((size_t)S.nnz * sizeof(pg_real));
+    for (int64_t i = 0; i < S.nrows; i++)
+        for (int64_t e = S.rowptr[i]; e < S.rowptr[i + 1]; e++) V.val[e] = d[i] * d[S.col[e]];
+    for (int isa = PG_ISA_GENERIC; isa <= best; isa++) {
+        pg_kernel_set_isa(isa);
+        for (size_t w = 0; w < NW; w++) {
+            const int64_t f = widths[w];
+            pg_real *X = rand_buf(600 * f), *Y1 = rand_buf(600 * f), *Y2 = rand_buf(600 * f);
+            pg_spmm_args a = {.S = &S, .X = X, .f = f, .Y = Y1, .rowscale = d, .colscale = d};
+            pg_set_threads(2);
+            pg_cpu_spmm_args(&a);
+            ref->spmm(&V, X, f, 0, Y2);
+            double diff = max_rel_diff(Y1, Y2, 600 * f);
+            CHECK_MSG(diff < 1e-5, "dscale %s f=%lld: diff %g", pg_kernel_isa_name(isa), (long long)f, diff);
+            free(X), free(Y1), free(Y2);
+        }
+    }
+    pg_kernel_set_isa(-1);
+    free(d), free(V.val), free_csr(&S);
+}
+
+static void test_spmm_t(void) {
+    const pg_backend *cpu = pg_backend_cpu(), *ref = pg_backend_ref();
+    /* few columns, many non-zeros: per-thread copies; square: column blocks */
+    const int64_t shapes[][3] = {{2000, 60, 40}, {900, 900, 30}, {50, 7, 5}};
+    const int best = pg_kernel_set_isa(-1);
+    for (int isa = PG_ISA_GENERIC; isa <= best; isa++) {
+        pg_kernel_set_isa(isa);
+        for (size_t s = 0; s < 3; s++)
+            for (size_t w = 0; w < NW; w += 2)
+                for (int t = 1; t <= 2; t++) {
+                    const int64_t f = widths[w];
+                    pg_csr S = powerlaw_csr(shapes[s][0], shapes[s][1], shapes[s][2], (int)(w & 2));
+                    pg_set_threads(t);
+                    pg_real beta = t == 2 ? (pg_real)0.5 : 0;
+                    pg_real *X = rand_buf(S.nrows * f), *Y1 = rand_buf(S.ncols * f);
+                    pg_real *Y2 = copy_buf(Y1, S.ncols * f), *Y3 = copy_buf(Y1, S.ncols * f);
+                    cpu->spmm_t(&S, X, f, beta, Y1);
+                    ref->spmm_t(&S, X, f, beta, Y2);
+                    double d = max_rel_diff(Y1, Y2, S.ncols * f);
+                    CHECK_MSG(d < 1e-5, "spmm_t %s shape %zu f=%lld thr=%d: diff %g",
+                              pg_kernel_isa_name(isa), s, (long long)f, t, d);
+                    cpu->spmm_t(&S, X, f, beta, Y3);
+                    CHECK_MSG(memcmp(Y3, Y1, (size_t)(S.ncols * f) * sizeof *Y1) == 0,
+                              "spmm_t shape %zu f=%lld thr=%d: two runs differ", s, (long long)f, t);
+                    free(X), free(Y1), free(Y2), free(Y3);
+                    free_csr(&S);
+                }
+    }
+    pg_kernel_set_isa(-1);
+}
+
+static void test_spmm_t_deterministic(void) {
+    const pg_backend *cpu = pg_backend_cpu();
+    pg_csr S = powerlaw_csr(3000, 100, 60, 1);
+    const int64_t f = 33;
+    pg_real *X = rand_buf(S.nrows * f), *Y1 = rand_buf(S.ncols * f), *Y2 = rand_buf(S.ncols * f);
+    pg_set_threads(2);
+    cpu->spmm_t(&S, X, f, 0, Y1);
+    cpu->spmm_t(&S, X, f, 0, Y2);
+    CHECK_MSG(memcmp(Y1, Y2, (size_t)(S.ncols * f) * sizeof *Y1) == 0, "two 2-thread spmm_t runs differ");
+    free(X), free(Y1), free(Y2), free_csr(&S);
+}
+
+/* Shapes that take each path of the threaded GEMM: row split, k split, single call. */
+static void test_gemm_split(void) {
+    const pg_backend *cpu = pg_backend_cpu(), *ref = pg_backend_ref();
+    const int64_t shapes[][3] = {{3001, 17, 45}, {45, 17, 3001}, {2500, 64, 3}, {64, 40, 5000}, {9, 9, 9}};
+    for (int t = 1; t <= 2; t++) {
+        pg_set_threads(t);
+        for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+            for (int ta = 0; ta < 2; ta++)
+                for (int tb = 0; tb < 2; tb++) {
+                    const int64_t m = shapes[s][0], n = shapes[s][1], k = shapes[s][2];
+                    pg_real *A = rand_buf(m * k), *B = rand_buf(k * n), *C1 = rand_buf(m * n);
+                    pg_real *C2 = copy_buf(C1, m * n), *C3 = copy_buf(C1, m * n);
+                    const int64_t lda = ta ? m : k, ldb = tb ? k : n;
+                    cpu->gemm(ta, tb, m, n, k, (pg_real)0.75, A, lda, B, ldb, (pg_real)0.5, C1, n);
+                    ref->gemm(ta, tb, m, n, k, (pg_real)0.75, A, lda, B, ldb, (pg_real)0.5, C2, n);
+                    double d = max_rel_diff(C1, C2, m * n);
+                    CHECK_MSG(d < 1e-4, "gemm %lldx%lldx%lld ta=%d tb=%d thr=%d: diff %g", (long long)m,
+                              (long long)n, (long long)k, ta, tb, t, d);
+                    cpu->gemm(ta, tb, m, n, k, (pg_real)0.75, A, lda, B, ldb, (pg_real)0.5, C3, n);
+                    CHECK_MSG(memcmp(C1, C3, (size_t)(m * n) * sizeof *C1) == 0,
+                              "gemm %lldx%lldx%lld ta=%d tb=%d thr=%d not deterministic", (long long)m,
+                              (long long)n, (long long)k, ta, tb, t);
+                    free(A), free(B), free(C1), free(C2), free(C3);
+                }
+    }
+}
+
+static void test_fused_elementwise(void) {
+    for (size_t w = 0; w < NW; w++)
+        for (int t = 1; t <= 2; t++)
+            for (int relu = 0; relu < 2; relu++) {
+                const int64_t n = 1500, f = widths[w];
+                pg_set_threads(t);
+                pg_dropout_key key = {11, 2, 1, relu ? 0.5 : 0.0};
+                pg_real *Z = rand_buf(n * f), *b = rand_buf(f);
+                pg_real *Zr = copy_buf(Z, n * f), *H = rand_buf(n * f), *Hr = rand_buf(n * f);
+                pg_bias_relu_dropout(Z, n, f, b, relu, &key, H, 5, NULL);
+                pg_bias_add(Zr, n, f, b);
+                if (relu) pg_relu(Zr, n * f);
+                pg_dropout_dense(&key, Zr, Hr, n, f, 5, NULL);
+                CHECK_MSG(memcmp(Z, Zr, (size_t)(n * f) * sizeof *Z) == 0 &&
+                              memcmp(H, Hr, (size_t)(n * f) * sizeof *H) == 0,
+                          "bias_relu_dropout f=%lld relu=%d thr=%d differs from the composition",
+                          (long long)f, relu, t);
+                /* with node ids: the same mask as the unfused kernel keyed by those ids */
+                int32_t *gid = malloc((size_t)n * sizeof *gid);
+                for (int64_t i = 0; i < n; i++) gid[i] = (int32_t)((i * 7919) % n);
+                pg_bias_relu_dropout(Z, n, f, NULL, 0, &key, H, 0, gid);
+                pg_dropout_dense(&key, Z, Hr, n, f, 0, gid);
+                CHECK_MSG(memcmp(H, Hr, (size_t)(n * f) * sizeof *H) == 0, "gid-keyed fused dropout differs");
+                free(gid);
+                /* backward: ReLU mask and bias gradient in one pass */
+                pg_real *dZ = rand_buf(n * f), *dZr = copy_buf(dZ, n * f);
+                pg_real *db = rand_buf(f), *dbr = rand_buf(f);
+                pg_relu_bias_grad(dZ, Zr, n, f, relu, db);
+                if (relu) pg_relu_backward(dZr, Zr, n * f);
+                pg_bias_grad(dZr, n, f, dbr);
+                CHECK_MSG(memcmp(dZ, dZr, (size_t)(n * f) * sizeof *dZ) == 0, "relu_bias_grad: dZ differs");
+                double d = max_rel_diff(db, dbr, f);
+                CHECK_MSG(d < 1e-4, "relu_bias_grad f=%lld: db diff %g", (long long)f, d);
+                free(Z), free(b), free(Zr), free(H), free(Hr), free(dZ), free(dZr), free(db), free(dbr);
+            }
+}
+
+/* The vectorised Philox and the dropout masks built on it draw exactly pg_rng_u32. */
+static void test_philox16(void) {
+    const int best = pg_kernel_set_isa(-1);
+    for (int isa = PG_ISA_GENERIC; isa <= best; isa++) {
+        pg_kernel_set_isa(isa);
+        uint32_t c1[16], o[4][16];
+        int ok = 1;
+        for (int r = 0; r < 50; r++) {
+            for (int l = 0; l < 16; l++) c1[l] = (uint32_t)(r * 977 + l * 131071);
+            const uint64_t key = 0x9e3779b97f4a7c15ULL * (uint64_t)(r + 1);
+            pg_philox16(key, (uint32_t)r, c1, 7u + (uint32_t)r, 0xabcdefu, o);
+            for (int l = 0; l < 16; l++) {
+                pg_philox_out w = pg_philox(key, (uint32_t)r, c1[l], 7u + (uint32_t)r, 0xabcdefu);
+                for (int k = 0; k < 4; k++) ok &= o[k][l] == w.v[k];
+            }
+        }
+        CHECK_MSG(ok, "philox16 (%s) differs from pg_philox", pg_kernel_isa_name(isa));
+        /* dense and sparse dropout: element (i, j) kept iff its pg_rng_u32 draw >= p 2^32 */
+        const int64_t n = 37, f = 131;
+        pg_dropout_key key = {5, 9, 2, 0.4};
+        pg_real *X = rand_buf(n * f), *Y = rand_buf(n * f);
+        pg_dropout_dense(&key, X, Y, n, f, 1000, NULL);
+        pg_csr S = powerlaw_csr(n, f, 90, 1);
+        pg_real *sv = rand_buf(S.nnz);
+        pg_dropout_csr(&key, &S, sv, 1000, NULL);
+        const uint32_t thr = (uint32_t)(0.4 * 4294967296.0);
+        int okd = 1, oks = 1;
+        for (int64_t i = 0; i < n; i++) {
+            for (int64_t j = 0; j < f; j++) {
+                uint32_t u = pg_rng_u32(5, PG_RNG_DROPOUT, 9, 2, (uint32_t)(1000 + i), (uint32_t)j);
+                okd &= (u >= thr) == (Y[i * f + j] != 0 || X[i * f + j] == 0);
+            }
+            for (int64_t e = S.rowptr[i]; e < S.rowptr[i + 1]; e++) {
+                uint32_t u = pg_rng_u32(5, PG_RNG_DROPOUT, 9, 2, (uint32_t)(1000 + i), (uint32_t)S.col[e]);
+                oks &= (u >= thr) == (sv[e] != 0 || S.val[e] == 0);
+            }
+        }
+        CHECK_MSG(okd && oks, "dropout masks (%s) differ from pg_rng_u32: dense %d sparse %d",
+                  pg_kernel_isa_name(isa), okd, oks);
+        free(X), free(Y), free(sv), free_csr(&S);
+    }
+    pg_kernel_set_isa(-1);
+}
+
+static void test_phase_timers(void) {
+    const pg_backend *cpu = pg_backend_cpu();
+    pg_csr S = powerlaw_csr(4000, 4000, 200, 1);
+    pg_real *X = rand_buf(4000 * 64), *Y = rand_buf(4000 * 64);
+    double ms[PARGNN_PHASE_COUNT];
+    pg_phase_reset();
+    pg_phase_get(ms);
+    CHECK(ms[PARGNN_PHASE_SPMM] == 0 && ms[PARGNN_PHASE_GEMM] == 0);
+    const double t0 = pg_now_ms();
+    for (int r = 0; r < 5; r++) cpu->spmm(&S, X, 64, 0, Y);
+    const double wall = pg_now_ms() - t0;
+    pg_relu(Y, 4000 * 64);
+    pg_phase_get(ms);
+    CHECK_MSG(ms[PARGNN_PHASE_SPMM] > 0 && ms[PARGNN_PHASE_SPMM] <= wall * 1.01 + 0.01,
+              "spmm phase %g ms for %g ms of calls", ms[PARGNN_PHASE_SPMM], wall);
+    CHECK(ms[PARGNN_PHASE_ELEMENTWISE] > 0 && ms[PARGNN_PHASE_GEMM] == 0);
+    CHECK(strcmp(pargnn_phase_name(PARGNN_PHASE_OPTIMIZER), "optimizer") == 0);
+    free(X), free(Y), free_csr(&S);
+}
+
+/* Symmetric banded graph under a scrambled numbering: RCM must recover a small bandwidth,
+ * and A P-permuted times P-permuted X must equal the permuted product. */
+static void test_reorder(void) {
+    const int64_t n = 3000;
+    int32_t *scr = malloc((size_t)n * sizeof *scr);
+    for (int64_t i = 0; i < n; i++) scr[i] = (int32_t)((i * 1103) % n); /* 1103 prime to 3000 */
+    /* edges i -- i+1 .. i+3 in the original numbering, stored under scr */
+    pg_csr B = {n, n, 0, malloc((size_t)(n + 1) * sizeof(int64_t)), malloc((size_t)n * 6 * sizeof(int32_t)), NULL};
+    int64_t k = 0;
+    int32_t *inv = malloc((size_t)n * sizeof *inv);
+    for (int64_t i = 0; i < n; i++) inv[scr[i]] = (int32_t)i;
+    for (int64_t v = 0; v < n; v++) { /* row of new id v = original node inv[v] */
+        B.rowptr[v] = k;
+        int32_t nb[6];
+        int c = 0;
+        for (int dlt = -3; dlt <= 3; dlt++) {
+            int64_t o = inv[v] + dlt;
+            if (dlt && o >= 0 && o < n) nb[c++] = scr[o];
+        }
+        for (int p = 1; p < c; p++)
+            for (int q = p; q > 0 && nb[q] < nb[q - 1]; q--) {
+                int32_t tmp = nb[q];
+                nb[q] = nb[q - 1];
+                nb[q - 1] = tmp;
+            }
+        for (int p = 0; p < c; p++) B.col[k++] = nb[p];
+    }
+    B.rowptr[n] = k;
+    B.nnz = k;
+    B.val = rand_buf(k);
+    for (int kind = 0; kind < 3; kind++) {
+        int32_t *perm = malloc((size_t)n * sizeof *perm);
+        CHECK_STATUS(pg_reorder_perm(&B, (pargnn_reorder)kind, perm), PARGNN_STATUS_OK, NULL);
+        char *seen = calloc((size_t)n, 1);
+        int ok = 1;
+        for (int64_t i = 0; i < n; i++) ok &= perm[i] >= 0 && perm[i] < n && !seen[perm[i]]++;
+        CHECK_MSG(ok, "reorder %d: not a permutation", kind);
+        pg_csr P;
+        CHECK_STATUS(pg_csr_permute(&B, perm, &P), PARGNN_STATUS_OK, NULL);
+        if (kind == PARGNN_REORDER_RCM)
+            CHECK_MSG(pg_csr_mean_distance(&P) < 10 && pg_csr_mean_distance(&B) > 100,
+                      "rcm: mean distance %g (scrambled %g)", pg_csr_mean_distance(&P), pg_csr_mean_distance(&B));
+        int sorted = 1;
+        for (int64_t i = 0; i < n; i++)
+            for (int64_t e = P.rowptr[i] + 1; e < P.rowptr[i + 1]; e++) sorted &= P.col[e] > P.col[e - 1];
+        CHECK(sorted && P.nnz == B.nnz);
+        /* (P A P^T)(P X) = P (A X) */
+        const int64_t f = 5;
+        pg_real *X = rand_buf(n * f), *PX = rand_buf(n * f), *Y = rand_buf(n * f), *PY = rand_buf(n * f),
+                *Y2 = rand_buf(n * f);
+        pg_rows_permute(X, n, f, perm, PX);
+        pg_backend_ref()->spmm(&B, X, f, 0, Y);
+        pg_backend_ref()->spmm(&P, PX, f, 0, PY);
+        pg_rows_permute(Y, n, f, perm, Y2);
+        double d = max_rel_diff(PY, Y2, n * f);
+        CHECK_MSG(d < 1e-5, "reorder %d: permuted product differs by %g", kind, d);
+        free(perm), free(seen), free(X), free(PX), free(Y), free(PY), free(Y2);
+        pg_csr_free(&P);
+    }
+    free(scr), free(inv), free_csr(&B);
+}
+
+int main(void) {
+    /* the dispatch: forcing the portable path works on every machine */
+    CHECK(pg_kernel_set_isa(PG_ISA_GENERIC) == PG_ISA_GENERIC && pg_kernel_isa() == PG_ISA_GENERIC);
+    printf("best SIMD path: %s\n", pg_kernel_isa_name(pg_kernel_set_isa(-1)));
+    test_spmm_paths();
+    test_spmm_dscale();
+    test_spmm_t();
+    test_spmm_t_deterministic();
+    test_gemm_split();
+    test_fused_elementwise();
+    test_philox16();
+    test_phase_timers();
+    test_reorder();
+    return pg_test_finish();
+}
