@@ -68,6 +68,22 @@ void pg_csr_free(pg_csr *a) {
     memset(a, 0, sizeof *a);
 }
 
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double pg_median(const double *v, int64_t n, int64_t stride) {
+    if (n <= 0) return 0;
+    double *t = malloc((size_t)n * sizeof *t);
+    if (!t) return 0;
+    for (int64_t k = 0; k < n; k++) t[k] = v[k * stride];
+    qsort(t, (size_t)n, sizeof *t, cmp_double);
+    double m = n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
+    free(t);
+    return m;
+}
+
 double pg_now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);

@@ -62,6 +62,10 @@ pargnn_status pg_mat_alloc(pg_mat *m, int64_t rows, int64_t cols, int zero, cons
 void pg_mat_free(pg_mat *m);
 void pg_csr_free(pg_csr *a);
 
+/* Median of n values spaced stride apart (v[0], v[stride], ...); 0 when n == 0 or on
+ * allocation failure. */
+double pg_median(const double *v, int64_t n, int64_t stride);
+
 /* Time in milliseconds from a monotonic clock. */
 double pg_now_ms(void);
 

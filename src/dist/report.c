@@ -19,30 +19,15 @@ static double peak_rss_mib(void) {
     return getrusage(RUSAGE_SELF, &ru) == 0 ? (double)ru.ru_maxrss / 1024.0 : 0;
 }
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(const double *v, int32_t n) {
-    if (n <= 0) return 0;
-    double *t = malloc((size_t)n * sizeof *t);
-    if (!t) return 0;
-    memcpy(t, v, (size_t)n * sizeof *t);
-    qsort(t, (size_t)n, sizeof *t, cmp_double);
-    double m = n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
-    free(t);
-    return m;
-}
-
 pargnn_status pg_dist_gather_stats(const pargnn_trainer_t *tr, double **out) {
     *out = NULL;
     const pg_prepared *p = &tr->prep;
     const int size = p->comm ? p->comm->size : 1, rank = p->comm ? p->comm->rank : 0;
     double mine[F_COUNT] = {(double)p->n_own, (double)p->n_inner, (double)p->n_halo,
                             (double)p->owned_edges, (double)tr->comm_bytes_epoch,
-                            median(tr->step_ms, tr->step_count), median(tr->comm_ms, tr->step_count),
-                            median(tr->wait_ms, tr->step_count), peak_rss_mib()};
+                            pg_median(tr->step_ms, tr->step_count, 1),
+                            pg_median(tr->comm_ms, tr->step_count, 1),
+                            pg_median(tr->wait_ms, tr->step_count, 1), peak_rss_mib()};
     double *all = rank == 0 ? malloc((size_t)size * F_COUNT * sizeof *all) : NULL;
     if (rank == 0 && !all) return pg_error(PARGNN_STATUS_NO_MEMORY, "json: cannot allocate");
     double dummy[F_COUNT];

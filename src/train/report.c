@@ -107,6 +107,9 @@ pargnn_status pargnn_trainer_write_json(const pargnn_trainer_t *tr, const char *
         fprintf(f, "%s\"%s\": ", ph ? ", " : "", pargnn_phase_name((pargnn_phase)ph));
         json_num(f, r.phase_ms[ph]);
     }
+    /* wait: the part of comm spent blocked on transfers (exposed communication) */
+    fputs(", \"wait\": ", f);
+    json_num(f, pg_median(tr->wait_ms, tr->step_count, 1));
     fputs("}", f);
     fprintf(f, ",\n  \"epochs_timed\": %d,\n  \"threads\": %d,\n  \"ranks\": %d,\n", tr->step_count,
             r.threads, r.ranks);

@@ -312,24 +312,6 @@ pargnn_status pargnn_trainer_run(pargnn_trainer_t *tr, pargnn_progress_fn fn, vo
     return PARGNN_STATUS_OK;
 }
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Median of the step times run by this process (0 if none). */
-static double median_ms(const pargnn_trainer_t *tr) {
-    if (tr->step_count == 0) return 0;
-    double *tmp = malloc((size_t)tr->step_count * sizeof(double));
-    if (!tmp) return 0;
-    memcpy(tmp, tr->step_ms, (size_t)tr->step_count * sizeof(double));
-    qsort(tmp, (size_t)tr->step_count, sizeof(double), cmp_double);
-    int32_t k = tr->step_count;
-    double m = k % 2 ? tmp[k / 2] : 0.5 * (tmp[k / 2 - 1] + tmp[k / 2]);
-    free(tmp);
-    return m;
-}
-
 void pargnn_trainer_result(const pargnn_trainer_t *tr, pargnn_result *res) {
     memset(res, 0, sizeof *res);
     res->test_acc = tr->best_epoch > 0 ? tr->best_test : 0;
@@ -337,18 +319,12 @@ void pargnn_trainer_result(const pargnn_trainer_t *tr, pargnn_result *res) {
     res->train_acc = tr->best_epoch > 0 ? tr->best_train : 0;
     res->best_epoch = tr->best_epoch;
     res->epochs_run = tr->epoch;
-    res->epoch_ms = median_ms(tr);
+    res->epoch_ms = pg_median(tr->step_ms, tr->step_count, 1); /* steps run by this process */
     res->loss_curve = tr->loss_curve;
     res->threads = pg_get_threads();
     res->ranks = tr->prep.comm ? tr->prep.comm->size : 1;
     res->stopped_early = tr->stopped_early;
     /* per phase, the median over the steps (so the phases need not sum to the median step) */
-    double *tmp = tr->step_count > 0 ? malloc((size_t)tr->step_count * sizeof(double)) : NULL;
-    for (int ph = 0; tmp && ph < PARGNN_PHASE_COUNT; ph++) {
-        const int32_t k = tr->step_count;
-        for (int32_t s = 0; s < k; s++) tmp[s] = tr->phase_ms[(size_t)s * PARGNN_PHASE_COUNT + (size_t)ph];
-        qsort(tmp, (size_t)k, sizeof(double), cmp_double);
-        res->phase_ms[ph] = k % 2 ? tmp[k / 2] : 0.5 * (tmp[k / 2 - 1] + tmp[k / 2]);
-    }
-    free(tmp);
+    for (int ph = 0; ph < PARGNN_PHASE_COUNT; ph++)
+        res->phase_ms[ph] = pg_median(tr->phase_ms + ph, tr->step_count, PARGNN_PHASE_COUNT);
 }
