@@ -121,12 +121,7 @@ static void round_trip(pargnn_dataset_t *orig, const char *tag, const char *dir)
 }
 
 static void test_round_trips(const char *dir) {
-    pargnn_sbm_params sp;
-    pargnn_sbm_params_default(&sp);
-    sp.num_nodes = 600;
-    sp.num_features = 40;
-    pargnn_dataset_t *sbm = NULL;
-    CHECK_STATUS(pargnn_generate_sbm(&sp, &sbm), PARGNN_STATUS_OK, NULL);
+    pargnn_dataset_t *sbm = pg_test_sbm(600, 40, 8, 0.8, 0);
     CHECK_MSG(sbm && sbm->feat_sparse, "the SBM should have sparse features");
     if (sbm) round_trip(sbm, "sbm_sparse", dir);
     pargnn_dataset_free(sbm);
@@ -305,12 +300,9 @@ static void test_rmat_learns(void) {
     pargnn_config cfg;
     pargnn_config_default(&cfg);
     cfg.epochs = 100;
-    pargnn_trainer_t *tr = NULL;
-    CHECK_STATUS(pargnn_trainer_create(ds, &cfg, &tr), PARGNN_STATUS_OK, NULL);
+    pargnn_result r;
+    pargnn_trainer_t *tr = pg_test_train(ds, &cfg, &r);
     if (tr) {
-        CHECK_STATUS(pargnn_trainer_run(tr, NULL, NULL), PARGNN_STATUS_OK, NULL);
-        pargnn_result r;
-        pargnn_trainer_result(tr, &r);
         printf("GCN on rmat(3000 nodes, 4 classes, homophily 0.8): test accuracy %.3f\n", r.test_acc);
         CHECK_MSG(r.test_acc > 0.6, "test accuracy %.3f, chance is 0.25", r.test_acc);
     }

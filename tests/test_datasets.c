@@ -18,12 +18,9 @@ static void run(const char *name, double min_acc) {
     pargnn_config_default(&cfg); /* 2 layers, hidden 16, dropout 0.5, lr 0.01, wd 5e-4 */
     cfg.seed = 0;
     cfg.epochs = 200;
-    pargnn_trainer_t *tr = NULL;
-    CHECK_STATUS(pargnn_trainer_create(ds, &cfg, &tr), PARGNN_STATUS_OK, NULL);
+    pargnn_result r;
+    pargnn_trainer_t *tr = pg_test_train(ds, &cfg, &r);
     if (tr) {
-        CHECK_STATUS(pargnn_trainer_run(tr, NULL, NULL), PARGNN_STATUS_OK, NULL);
-        pargnn_result r;
-        pargnn_trainer_result(tr, &r);
         printf("%s: test acc %.4f at best epoch %d (val %.4f), median step %.2f ms\n", name,
                r.test_acc, r.best_epoch, r.val_acc, r.epoch_ms);
         CHECK_MSG(r.test_acc >= min_acc, "%s: test accuracy %.4f < %.2f", name, r.test_acc, min_acc);

@@ -161,15 +161,11 @@ static void test_keyed(const char *dir) {
     cfg.hidden = 16;
     cfg.epochs = 30;
     cfg.threads = 1;
-    pargnn_trainer_t *tr = NULL;
-    CHECK_STATUS(pargnn_trainer_create(ds, &cfg, &tr), PARGNN_STATUS_OK, NULL);
-    if (tr) {
-        CHECK_STATUS(pargnn_trainer_run(tr, NULL, NULL), PARGNN_STATUS_OK, NULL);
-        pargnn_result r;
-        pargnn_trainer_result(tr, &r);
+    pargnn_result r;
+    pargnn_trainer_t *tr = pg_test_train(ds, &cfg, &r);
+    if (tr)
         CHECK_MSG(r.loss_curve[r.epochs_run - 1] < r.loss_curve[0], "loss %g -> %g",
                   r.loss_curve[0], r.loss_curve[r.epochs_run - 1]);
-    }
     pargnn_trainer_free(tr);
     pargnn_dataset_free(ds);
 }

@@ -9,32 +9,13 @@
 #include "testutil.h"
 #include "train/trainer.h"
 
-static pargnn_dataset_t *make_sbm(uint64_t seed, double homophily) {
-    pargnn_sbm_params p;
-    pargnn_sbm_params_default(&p);
-    p.num_nodes = 1200;
-    p.num_features = 48;
-    p.seed = seed;
-    p.homophily = homophily;
-    pargnn_dataset_t *ds = NULL;
-    CHECK_STATUS(pargnn_generate_sbm(&p, &ds), PARGNN_STATUS_OK, NULL);
-    return ds;
-}
-
-static pargnn_trainer_t *train(const pargnn_dataset_t *ds, const pargnn_config *cfg) {
-    pargnn_trainer_t *tr = NULL;
-    CHECK_STATUS(pargnn_trainer_create(ds, cfg, &tr), PARGNN_STATUS_OK, NULL);
-    if (tr) CHECK_STATUS(pargnn_trainer_run(tr, NULL, NULL), PARGNN_STATUS_OK, NULL);
-    return tr;
-}
-
 static void test_learns(const pargnn_dataset_t *ds) {
     pargnn_config cfg;
     pargnn_config_default(&cfg);
     cfg.epochs = 100;
-    pargnn_trainer_t *tr = train(ds, &cfg);
     pargnn_result r;
-    pargnn_trainer_result(tr, &r);
+    pargnn_trainer_t *tr = pg_test_train(ds, &cfg, &r);
+    if (!tr) return;
     CHECK_MSG(r.test_acc > 0.8, "test acc %.3f on an SBM with homophily 0.9", r.test_acc);
     CHECK(r.epochs_run == 100);
     CHECK(r.best_epoch >= 1 && r.best_epoch <= 100);
@@ -52,18 +33,15 @@ static void test_deterministic(const pargnn_dataset_t *ds) {
     cfg.epochs = 30;
     cfg.layers = 3;
     cfg.hidden = 32;
-    pargnn_trainer_t *a = train(ds, &cfg), *b = train(ds, &cfg);
-    pargnn_result ra, rb;
-    pargnn_trainer_result(a, &ra);
-    pargnn_trainer_result(b, &rb);
+    pargnn_result ra, rb, rc;
+    pargnn_trainer_t *a = pg_test_train(ds, &cfg, &ra), *b = pg_test_train(ds, &cfg, &rb);
     int same = ra.epochs_run == rb.epochs_run;
     for (int e = 0; same && e < ra.epochs_run; e++) same = ra.loss_curve[e] == rb.loss_curve[e];
     CHECK_MSG(same, "two runs with seed 0 differ");
     cfg.seed = 1;
-    pargnn_trainer_t *c = train(ds, &cfg);
-    pargnn_result rc;
-    pargnn_trainer_result(c, &rc);
-    CHECK_MSG(rc.loss_curve[5] != ra.loss_curve[5], "seed 1 gave seed 0's loss curve");
+    pargnn_trainer_t *c = pg_test_train(ds, &cfg, &rc);
+    if (a && c)
+        CHECK_MSG(rc.loss_curve[5] != ra.loss_curve[5], "seed 1 gave seed 0's loss curve");
     pargnn_trainer_free(a);
     pargnn_trainer_free(b);
     pargnn_trainer_free(c);
@@ -75,9 +53,9 @@ static void test_resume(const pargnn_dataset_t *ds, const char *dir) {
     pargnn_config cfg;
     pargnn_config_default(&cfg);
     cfg.epochs = 40;
-    pargnn_trainer_t *full = train(ds, &cfg);
+    pargnn_trainer_t *full = pg_test_train(ds, &cfg, NULL);
     cfg.epochs = 17;
-    pargnn_trainer_t *half = train(ds, &cfg);
+    pargnn_trainer_t *half = pg_test_train(ds, &cfg, NULL);
     CHECK_STATUS(pargnn_trainer_save(half, path), PARGNN_STATUS_OK, NULL);
     CHECK(access(path, F_OK) == 0);
     pargnn_config stored;
@@ -120,11 +98,7 @@ static void test_resume(const pargnn_dataset_t *ds, const char *dir) {
     pargnn_trainer_free(wrong);
 
     /* Another dataset shape is refused. */
-    pargnn_sbm_params p;
-    pargnn_sbm_params_default(&p);
-    p.num_features = 20;
-    pargnn_dataset_t *ds2 = NULL;
-    CHECK_STATUS(pargnn_generate_sbm(&p, &ds2), PARGNN_STATUS_OK, NULL);
+    pargnn_dataset_t *ds2 = pg_test_sbm(2000, 20, 8, 0.8, 0);
     CHECK_STATUS(pargnn_trainer_create(ds2, &cfg, &wrong), PARGNN_STATUS_OK, NULL);
     CHECK_STATUS(pargnn_trainer_resume(wrong, path), PARGNN_STATUS_MISMATCH, "features");
     CHECK_STATUS(pargnn_predict(path, ds2, 0, &probs, &C), PARGNN_STATUS_MISMATCH, "features");
@@ -178,23 +152,15 @@ static void test_resume(const pargnn_dataset_t *ds, const char *dir) {
 static void test_homophily_matters(void) {
     /* At homophily 1/C the graph carries no class signal: GCN accuracy must fall well
      * below the homophilous graph's (proof that the aggregation is used, not only features). */
-    pargnn_sbm_params p;
-    pargnn_sbm_params_default(&p);
-    p.num_nodes = 1200;
-    p.num_features = 48;
-    p.avg_degree = 12;
     double acc[2];
     for (int k = 0; k < 2; k++) {
-        p.homophily = k == 0 ? 0.95 : 0.25;
-        pargnn_dataset_t *ds = NULL;
-        CHECK_STATUS(pargnn_generate_sbm(&p, &ds), PARGNN_STATUS_OK, NULL);
+        pargnn_dataset_t *ds = pg_test_sbm(1200, 48, 12, k == 0 ? 0.95 : 0.25, 0);
         pargnn_config cfg;
         pargnn_config_default(&cfg);
         cfg.epochs = 100;
-        pargnn_trainer_t *tr = train(ds, &cfg);
         pargnn_result r;
-        pargnn_trainer_result(tr, &r);
-        acc[k] = r.test_acc;
+        pargnn_trainer_t *tr = ds ? pg_test_train(ds, &cfg, &r) : NULL;
+        acc[k] = tr ? r.test_acc : 0;
         pargnn_trainer_free(tr);
         pargnn_dataset_free(ds);
     }
@@ -225,7 +191,7 @@ static void test_bad_config(const pargnn_dataset_t *ds) {
 
 int main(void) {
     const char *dir = pg_test_tmpdir();
-    pargnn_dataset_t *ds = make_sbm(0, 0.9);
+    pargnn_dataset_t *ds = pg_test_sbm(1200, 48, 8, 0.9, 0);
     if (!ds) return pg_test_finish();
     test_learns(ds);
     test_deterministic(ds);

@@ -40,6 +40,26 @@ static int64_t degree_plus_self(const pg_csr *a, int64_t u) {
     return d + !has;
 }
 
+/* One pass over the send lists: owned node u (ascending) goes once to each other rank q
+ * that owns one of its neighbours, into neighbour slot k = slot[q]. idx == NULL: counts,
+ * at[k]++; otherwise idx[at[k]++] = loc[u] (at: write cursors). last: (nparts) scratch. */
+static void send_pass(const pg_csr *A, int64_t n, const int32_t *part, int32_t nparts,
+                      int32_t rank, const int32_t *slot, const int32_t *loc, int32_t *last,
+                      int64_t *at, int32_t *idx) {
+    for (int q = 0; q < nparts; q++) last[q] = -1;
+    for (int64_t u = 0; u < n; u++) {
+        if (part[u] != rank) continue;
+        for (int64_t e = A->rowptr[u]; e < A->rowptr[u + 1]; e++) {
+            int32_t q = part[A->col[e]];
+            if (q != rank && last[q] != (int32_t)u) {
+                last[q] = (int32_t)u;
+                if (idx) idx[at[slot[q]]] = loc[u];
+                at[slot[q]]++;
+            }
+        }
+    }
+}
+
 #define NOMEM(x)                                                                             \
     do {                                                                                     \
         if (!(x)) {                                                                          \
@@ -143,17 +163,7 @@ pargnn_status pg_local_build(const pargnn_dataset_t *ds, const int32_t *part, in
             k++;
         }
     }
-    for (int q = 0; q < nparts; q++) last[q] = -1;
-    for (int64_t u = 0; u < n; u++) {
-        if (part[u] != rank) continue;
-        for (int64_t e = A->rowptr[u]; e < A->rowptr[u + 1]; e++) {
-            int32_t q = part[A->col[e]];
-            if (q != rank && last[q] != (int32_t)u) {
-                last[q] = (int32_t)u;
-                out->send_cnt[slot[q]]++;
-            }
-        }
-    }
+    send_pass(A, n, part, nparts, rank, slot, loc, last, out->send_cnt, NULL);
     int64_t send_total = 0;
     for (int k = 0; k < nnbr; k++) send_total += out->send_cnt[k];
     int64_t *soff = calloc((size_t)nnbr + 1, sizeof *soff);
@@ -163,17 +173,7 @@ pargnn_status pg_local_build(const pargnn_dataset_t *ds, const int32_t *part, in
         NOMEM(NULL);
     }
     for (int k = 0; k < nnbr; k++) soff[k + 1] = soff[k] + out->send_cnt[k];
-    for (int q = 0; q < nparts; q++) last[q] = -1;
-    for (int64_t u = 0; u < n; u++) {
-        if (part[u] != rank) continue;
-        for (int64_t e = A->rowptr[u]; e < A->rowptr[u + 1]; e++) {
-            int32_t q = part[A->col[e]];
-            if (q != rank && last[q] != (int32_t)u) {
-                last[q] = (int32_t)u;
-                out->send_idx[soff[slot[q]]++] = loc[u];
-            }
-        }
-    }
+    send_pass(A, n, part, nparts, rank, slot, loc, last, soff, out->send_idx);
     free(soff);
     free(slot);
     /* Local adjacency: owned rows in local order, columns as local indices. */

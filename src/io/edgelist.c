@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/rng.h"
+#include "io/gen_common.h"
 #include "io/load.h"
 #include "io/reader.h"
 
@@ -117,169 +117,146 @@ static pargnn_status empty_field(const pg_reader *r) {
 
 /* ------------------------------------------------------------------ files */
 
-/* Edges: ids into src/dst (int64 each), weights checked and dropped. */
-static pargnn_status read_edges(const char *path, vec *src, vec *dst) {
+/* The fields of one line: the first max of them in tok/tl, how many there are in *nf. */
+static pargnn_status split_fields(const pg_reader *r, const char *line, size_t len, int64_t max,
+                                  const char **tok, size_t *tl, int64_t *nf) {
+    fields f = {line, len, 0, 0};
+    const char *t;
+    size_t l;
+    int g;
+    *nf = 0;
+    while ((g = next_field(&f, &t, &l)) == 1) {
+        if (*nf < max) tok[*nf] = t, tl[*nf] = l;
+        (*nf)++;
+    }
+    return g < 0 ? empty_field(r) : PARGNN_STATUS_OK;
+}
+
+/* Calls each(r, line, len, ctx) on every line of path that is not blank or a comment,
+ * until one returns an error. */
+typedef pargnn_status (*line_fn)(const pg_reader *r, const char *line, size_t len, void *ctx);
+
+static pargnn_status read_lines(const char *path, line_fn each, void *ctx) {
     pg_reader r;
     PG_TRY(pg_reader_open(&r, path));
     pargnn_status st = PARGNN_STATUS_OK;
     char *line;
     size_t len;
     int got;
-    while ((got = pg_reader_next_line(&r, &line, &len)) == 1) {
-        if (skip_line(line, len)) continue;
-        fields f = {line, len, 0, 0};
-        const char *tok[3];
-        size_t tl[3];
-        int64_t nf = 0;
-        int g;
-        const char *t;
-        size_t l;
-        while ((g = next_field(&f, &t, &l)) == 1) {
-            if (nf < 3) tok[nf] = t, tl[nf] = l;
-            nf++;
-        }
-        if (g < 0) {
-            st = empty_field(&r);
-            break;
-        }
-        if (nf < 2 || nf > 3) {
-            st = pg_reader_error(&r, PARGNN_STATUS_BAD_INPUT,
-                                 "expected 2 or 3 columns (src dst [weight]), found %lld",
-                                 (long long)nf);
-            break;
-        }
-        int64_t s, d;
-        float w;
-        if ((st = pg_parse_int64(&r, 1, tok[0], tl[0], 0, INT64_MAX, "node id", &s)) ||
-            (st = pg_parse_int64(&r, 2, tok[1], tl[1], 0, INT64_MAX, "node id", &d)) ||
-            (nf == 3 && (st = pg_parse_float(&r, 3, tok[2], tl[2], &w))) ||
-            (st = push_i64(src, s, &r, "edges")) || (st = push_i64(dst, d, &r, "edges")))
-            break;
-    }
+    while ((got = pg_reader_next_line(&r, &line, &len)) == 1)
+        if (!skip_line(line, len) && (st = each(&r, line, len, ctx))) break;
     if (got < 0) st = (pargnn_status)got;
     pg_reader_close(&r);
     return st;
+}
+
+/* Edges: ids into src/dst (int64 each), weights checked and dropped. ctx: vec *[2]. */
+static pargnn_status edge_line(const pg_reader *r, const char *line, size_t len, void *ctx) {
+    vec **out = ctx;
+    const char *tok[3];
+    size_t tl[3];
+    int64_t nf;
+    PG_TRY(split_fields(r, line, len, 3, tok, tl, &nf));
+    if (nf < 2 || nf > 3)
+        return pg_reader_error(r, PARGNN_STATUS_BAD_INPUT,
+                               "expected 2 or 3 columns (src dst [weight]), found %lld",
+                               (long long)nf);
+    int64_t s, d;
+    float w;
+    PG_TRY(pg_parse_int64(r, 1, tok[0], tl[0], 0, INT64_MAX, "node id", &s));
+    PG_TRY(pg_parse_int64(r, 2, tok[1], tl[1], 0, INT64_MAX, "node id", &d));
+    if (nf == 3) PG_TRY(pg_parse_float(r, 3, tok[2], tl[2], &w));
+    PG_TRY(push_i64(out[0], s, r, "edges"));
+    return push_i64(out[1], d, r, "edges");
+}
+
+static pargnn_status read_edges(const char *path, vec *src, vec *dst) {
+    vec *out[2] = {src, dst};
+    return read_lines(path, edge_line, out);
 }
 
 /* Features: one row "id,v1,...,vF" per node, F fixed by the first row. */
-static pargnn_status read_features(const char *path, vec *ids, vec *lines, vec *vals,
-                                   int64_t *width) {
-    pg_reader r;
-    PG_TRY(pg_reader_open(&r, path));
-    pargnn_status st = PARGNN_STATUS_OK;
-    char *line;
-    size_t len;
-    int got;
-    *width = 0;
-    while ((got = pg_reader_next_line(&r, &line, &len)) == 1) {
-        if (skip_line(line, len)) continue;
-        int64_t nf = count_fields(line, len);
-        if (nf < 0) {
-            st = empty_field(&r);
-            break;
-        }
-        if (*width == 0) {
-            if (nf < 2) {
-                st = pg_reader_error(&r, PARGNN_STATUS_BAD_INPUT,
-                                     "expected a node id and at least one feature value");
-                break;
-            }
-            if (nf - 1 > INT32_MAX) {
-                st = pg_reader_error(&r, PARGNN_STATUS_BAD_INPUT,
-                                     "%lld features, at most %d allowed", (long long)(nf - 1),
-                                     INT32_MAX);
-                break;
-            }
-            *width = nf - 1;
-        } else if (nf != *width + 1) {
-            st = pg_reader_error(&r, PARGNN_STATUS_BAD_INPUT,
-                                 "expected %lld columns (id and %lld values, as on the first "
-                                 "row), found %lld",
-                                 (long long)(*width + 1), (long long)*width, (long long)nf);
-            break;
-        }
-        fields f = {line, len, 0, 0};
-        const char *t;
-        size_t l;
-        next_field(&f, &t, &l);
-        int64_t id;
-        if ((st = pg_parse_int64(&r, 1, t, l, 0, INT64_MAX, "node id", &id)) ||
-            (st = push_i64(ids, id, &r, "feature rows")) ||
-            (st = push_i64(lines, r.line, &r, "feature rows")))
-            break;
-        while (vals->cap - vals->n < *width)
-            if ((st = vec_grow(vals, &r, "feature values"))) break;
-        if (st) break;
-        pg_real *row = (pg_real *)vals->v + vals->n;
-        for (int64_t c = 0; c < *width && !st; c++) {
-            next_field(&f, &t, &l);
-            float v;
-            st = pg_parse_float(&r, c + 2, t, l, &v);
-            row[c] = (pg_real)v;
-        }
-        if (st) break;
-        vals->n += *width;
+typedef struct feat_ctx {
+    vec *ids, *lines, *vals;
+    int64_t *width;
+} feat_ctx;
+
+static pargnn_status feature_line(const pg_reader *r, const char *line, size_t len, void *ctx) {
+    feat_ctx *fc = ctx;
+    int64_t *width = fc->width;
+    int64_t nf = count_fields(line, len);
+    if (nf < 0) return empty_field(r);
+    if (*width == 0) {
+        if (nf < 2)
+            return pg_reader_error(r, PARGNN_STATUS_BAD_INPUT,
+                                   "expected a node id and at least one feature value");
+        if (nf - 1 > INT32_MAX)
+            return pg_reader_error(r, PARGNN_STATUS_BAD_INPUT, "%lld features, at most %d allowed",
+                                   (long long)(nf - 1), INT32_MAX);
+        *width = nf - 1;
+    } else if (nf != *width + 1) {
+        return pg_reader_error(r, PARGNN_STATUS_BAD_INPUT,
+                               "expected %lld columns (id and %lld values, as on the first "
+                               "row), found %lld",
+                               (long long)(*width + 1), (long long)*width, (long long)nf);
     }
-    if (got < 0) st = (pargnn_status)got;
-    if (st == PARGNN_STATUS_OK && ids->n == 0)
-        st = pg_error(PARGNN_STATUS_BAD_INPUT, "%s: no feature rows", path);
-    pg_reader_close(&r);
-    return st;
+    fields f = {line, len, 0, 0};
+    const char *t;
+    size_t l;
+    next_field(&f, &t, &l);
+    int64_t id;
+    PG_TRY(pg_parse_int64(r, 1, t, l, 0, INT64_MAX, "node id", &id));
+    PG_TRY(push_i64(fc->ids, id, r, "feature rows"));
+    PG_TRY(push_i64(fc->lines, r->line, r, "feature rows"));
+    while (fc->vals->cap - fc->vals->n < *width) PG_TRY(vec_grow(fc->vals, r, "feature values"));
+    pg_real *row = (pg_real *)fc->vals->v + fc->vals->n;
+    for (int64_t c = 0; c < *width; c++) {
+        next_field(&f, &t, &l);
+        float v;
+        PG_TRY(pg_parse_float(r, c + 2, t, l, &v));
+        row[c] = (pg_real)v;
+    }
+    fc->vals->n += *width;
+    return PARGNN_STATUS_OK;
 }
 
-/* Labels: "id,label" per node. */
+static pargnn_status read_features(const char *path, vec *ids, vec *lines, vec *vals,
+                                   int64_t *width) {
+    feat_ctx fc = {ids, lines, vals, width};
+    *width = 0;
+    PG_TRY(read_lines(path, feature_line, &fc));
+    if (ids->n == 0) return pg_error(PARGNN_STATUS_BAD_INPUT, "%s: no feature rows", path);
+    return PARGNN_STATUS_OK;
+}
+
+/* Labels: "id,label" per node. ctx: vec *[3] (ids, lines, labels). */
+static pargnn_status label_line(const pg_reader *r, const char *line, size_t len, void *ctx) {
+    vec **out = ctx;
+    const char *tok[2];
+    size_t tl[2];
+    int64_t nf;
+    PG_TRY(split_fields(r, line, len, 2, tok, tl, &nf));
+    if (nf != 2)
+        return pg_reader_error(r, PARGNN_STATUS_BAD_INPUT,
+                               "expected 2 columns (id label), found %lld", (long long)nf);
+    int64_t id, y;
+    PG_TRY(pg_parse_int64(r, 1, tok[0], tl[0], 0, INT64_MAX, "node id", &id));
+    PG_TRY(pg_parse_int64(r, 2, tok[1], tl[1], INT64_MIN, INT64_MAX, "label", &y));
+    if (y < 0) return pg_reader_error(r, PARGNN_STATUS_BAD_INPUT, "negative label %lld", (long long)y);
+    if (y >= PG_EL_MAX_CLASSES)
+        return pg_reader_error(r, PARGNN_STATUS_BAD_INPUT,
+                               "label %lld is too large (at most %d classes)", (long long)y,
+                               PG_EL_MAX_CLASSES);
+    PG_TRY(push_i64(out[0], id, r, "labels"));
+    PG_TRY(push_i64(out[1], r->line, r, "labels"));
+    return push_i64(out[2], y, r, "labels");
+}
+
 static pargnn_status read_labels(const char *path, vec *ids, vec *lines, vec *labels) {
-    pg_reader r;
-    PG_TRY(pg_reader_open(&r, path));
-    pargnn_status st = PARGNN_STATUS_OK;
-    char *line;
-    size_t len;
-    int got;
-    while ((got = pg_reader_next_line(&r, &line, &len)) == 1) {
-        if (skip_line(line, len)) continue;
-        fields f = {line, len, 0, 0};
-        const char *tok[2];
-        size_t tl[2];
-        int64_t nf = 0;
-        int g;
-        const char *t;
-        size_t l;
-        while ((g = next_field(&f, &t, &l)) == 1) {
-            if (nf < 2) tok[nf] = t, tl[nf] = l;
-            nf++;
-        }
-        if (g < 0) {
-            st = empty_field(&r);
-            break;
-        }
-        if (nf != 2) {
-            st = pg_reader_error(&r, PARGNN_STATUS_BAD_INPUT,
-                                 "expected 2 columns (id label), found %lld", (long long)nf);
-            break;
-        }
-        int64_t id, y;
-        if ((st = pg_parse_int64(&r, 1, tok[0], tl[0], 0, INT64_MAX, "node id", &id)) ||
-            (st = pg_parse_int64(&r, 2, tok[1], tl[1], INT64_MIN, INT64_MAX, "label", &y)))
-            break;
-        if (y < 0) {
-            st = pg_reader_error(&r, PARGNN_STATUS_BAD_INPUT, "negative label %lld", (long long)y);
-            break;
-        }
-        if (y >= PG_EL_MAX_CLASSES) {
-            st = pg_reader_error(&r, PARGNN_STATUS_BAD_INPUT,
-                                 "label %lld is too large (at most %d classes)", (long long)y,
-                                 PG_EL_MAX_CLASSES);
-            break;
-        }
-        if ((st = push_i64(ids, id, &r, "labels")) || (st = push_i64(lines, r.line, &r, "labels")) ||
-            (st = push_i64(labels, y, &r, "labels")))
-            break;
-    }
-    if (got < 0) st = (pargnn_status)got;
-    if (st == PARGNN_STATUS_OK && ids->n == 0)
-        st = pg_error(PARGNN_STATUS_BAD_INPUT, "%s: no labels", path);
-    pg_reader_close(&r);
-    return st;
+    vec *out[3] = {ids, lines, labels};
+    PG_TRY(read_lines(path, label_line, out));
+    if (ids->n == 0) return pg_error(PARGNN_STATUS_BAD_INPUT, "%s: no labels", path);
+    return PARGNN_STATUS_OK;
 }
 
 /* ----------------------------------------------------------------- renumber */
@@ -443,57 +420,26 @@ static pargnn_status check_keyed(const char *path, const idmap *m, const vec *id
 static pargnn_status random_split(pargnn_dataset_t *ds, uint64_t seed) {
     const int64_t n = ds->num_nodes;
     const int32_t C = ds->num_classes;
-    int64_t *start = pg_calloc((size_t)C + 1, sizeof(int64_t), "class offsets");
-    int32_t *members = pg_alloc((size_t)n, sizeof(int32_t), "class members");
+    int64_t *start = NULL;
+    int32_t *members = NULL;
     unsigned char *part = pg_alloc((size_t)n, 1, "split assignment");
     pargnn_status st = PARGNN_STATUS_OK;
-    if (!start || !members || !part) {
-        st = PARGNN_STATUS_NO_MEMORY;
-        goto done;
-    }
-    for (int64_t i = 0; i < n; i++) start[ds->labels[i] + 1]++;
-    for (int32_t c = 0; c < C; c++) start[c + 1] += start[c];
-    {
-        int64_t *fill = pg_alloc((size_t)C, sizeof(int64_t), "class cursor");
-        if (!fill) {
-            st = PARGNN_STATUS_NO_MEMORY;
-            goto done;
-        }
-        memcpy(fill, start, (size_t)C * sizeof(int64_t));
-        for (int64_t i = 0; i < n; i++) members[fill[ds->labels[i]]++] = (int32_t)i;
-        pg_free(fill);
-    }
+    if (!part) return PARGNN_STATUS_NO_MEMORY;
+    if ((st = pg_group_by_class(ds->labels, n, C, &start, &members))) goto done;
     pg_rng_stream rs;
     pg_rng_stream_init(&rs, seed, PG_RNG_GENERATE, 0x53504c54u); /* "SPLT" */
     for (int32_t c = 0; c < C; c++) {
         int32_t *v = members + start[c];
         int64_t cnt = start[c + 1] - start[c];
-        for (int64_t i = cnt - 1; i > 0; i--) {
-            int64_t j = (int64_t)pg_rng_stream_below(&rs, (uint64_t)i + 1);
-            int32_t t = v[i];
-            v[i] = v[j];
-            v[j] = t;
-        }
+        pg_shuffle_i32(&rs, v, cnt);
         int64_t tr = cnt / 3 < PG_EL_SPLIT_TRAIN ? cnt / 3 : PG_EL_SPLIT_TRAIN;
         if (tr == 0 && cnt > 0) tr = 1;
         int64_t va = (cnt - tr) / 2 < PG_EL_SPLIT_VALID ? (cnt - tr) / 2 : PG_EL_SPLIT_VALID;
         for (int64_t i = 0; i < cnt; i++)
             part[v[i]] = i < tr ? PG_SPLIT_TRAIN : i < tr + va ? PG_SPLIT_VALID : PG_SPLIT_TEST;
     }
-    for (int s = 0; s < 3 && st == PARGNN_STATUS_OK; s++) {
-        int64_t k = 0;
-        for (int64_t i = 0; i < n; i++) k += part[i] == s;
-        ds->split_idx[s] = pg_alloc((size_t)(k > 0 ? k : 1), sizeof(int32_t), "split ids");
-        if (!ds->split_idx[s]) {
-            st = PARGNN_STATUS_NO_MEMORY;
-            break;
-        }
-        k = 0;
-        for (int64_t i = 0; i < n; i++)
-            if (part[i] == s) ds->split_idx[s][k++] = (int32_t)i;
-        ds->split_len[s] = k;
-    }
-    if (st == PARGNN_STATUS_OK && !(ds->split_name = strdup("random20")))
+    if ((st = pg_split_from_tags(ds, part))) goto done;
+    if (!(ds->split_name = strdup("random20")))
         st = pg_error(PARGNN_STATUS_NO_MEMORY, "cannot allocate a name");
 done:
     pg_free(start);

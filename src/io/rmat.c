@@ -15,11 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/dataset.h"
-#include "core/rng.h"
+#include "io/gen_common.h"
 
-#define RMAT_TRAIN_PER_CLASS 20
-#define RMAT_VALID_PER_CLASS 30
 #define RMAT_BLOCK ((int64_t)1 << 20) /* edges per progress report */
 #define RMAT_ROUNDS 4                  /* draw rounds to make up for duplicate edges */
 /* Sub-streams of PG_RNG_GENERATE (the third counter word) kept apart from the SBM's 0..3. */
@@ -40,23 +37,8 @@ void pargnn_rmat_params_default(pargnn_rmat_params *p) {
 }
 
 static pargnn_status check_params(const pargnn_rmat_params *p) {
-    if (p->num_classes < 2 || p->num_classes > 65536)
-        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--classes: %d is not in [2, 65536]",
-                        p->num_classes);
-    const int64_t need = (int64_t)p->num_classes * (RMAT_TRAIN_PER_CLASS + RMAT_VALID_PER_CLASS) * 2;
-    if (p->num_nodes < need || p->num_nodes > INT32_MAX - 1)
-        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT,
-                        "--nodes: %lld is not in [%lld, %d] (at least 100 per class)",
-                        (long long)p->num_nodes, (long long)need, INT32_MAX - 1);
-    if (!(p->avg_degree >= 0 && p->avg_degree <= 1e5) || p->avg_degree >= (double)p->num_nodes)
-        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--avg-degree: %g is not in [0, min(nodes, 1e5))",
-                        p->avg_degree);
-    if (p->num_features < 1 || p->num_features > (1 << 20))
-        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--features: %lld is not in [1, %d]",
-                        (long long)p->num_features, 1 << 20);
-    if (!(p->homophily >= 0 && p->homophily <= 1))
-        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--homophily: %g is not in [0, 1]",
-                        p->homophily);
+    PG_TRY(pg_gen_check_params(p->num_classes, p->num_nodes, p->avg_degree, 1e5,
+                               "[0, min(nodes, 1e5))", p->num_features, p->homophily));
     if (!(p->feature_signal >= 0 && p->feature_signal <= 1))
         return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--signal: %g is not in [0, 1]",
                         p->feature_signal);
@@ -65,12 +47,7 @@ static pargnn_status check_params(const pargnn_rmat_params *p) {
         return pg_error(PARGNN_STATUS_INVALID_ARGUMENT,
                         "--a/--b/--c: %g, %g, %g do not leave d = 1 - a - b - c in [0, 1)", p->a,
                         p->b, p->c);
-    double bytes = (double)p->num_nodes * (double)p->num_features * sizeof(pg_real);
-    if (bytes > 64e9)
-        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT,
-                        "--nodes x --features: %.3g GB of features is more than this generator makes",
-                        bytes / 1e9);
-    return PARGNN_STATUS_OK;
+    return pg_gen_check_feature_bytes(p->num_nodes, p->num_features);
 }
 
 /* A seeded bijection of [0, 2^s): odd multiplications, xors and xorshifts, each invertible
@@ -182,55 +159,28 @@ static pargnn_status make_split(pargnn_dataset_t *ds, uint64_t seed) {
     const int64_t n = ds->num_nodes, C = ds->num_classes;
     if (n < 1 || C < 1) return pg_error(PARGNN_STATUS_INTERNAL, "rmat split: empty dataset");
     pargnn_status s = PARGNN_STATUS_OK;
-    int64_t *start = pg_calloc((size_t)C + 1, sizeof(int64_t), "class offsets");
-    int32_t *members = pg_alloc((size_t)n, sizeof(int32_t), "class members");
+    int64_t *start = NULL;
+    int32_t *members = NULL;
     unsigned char *which = pg_alloc((size_t)n, 1, "split marks");
-    if (!start || !members || !which) {
-        s = PARGNN_STATUS_NO_MEMORY;
+    if (!which) return PARGNN_STATUS_NO_MEMORY;
+    if ((s = pg_group_by_class(ds->labels, n, C, &start, &members)) ||
+        (s = pg_gen_check_class_sizes(start, C, "has")))
         goto done;
-    }
-    for (int64_t i = 0; i < n; i++) start[ds->labels[i] + 1]++;
-    for (int64_t c = 0; c < C; c++) {
-        if (start[c + 1] < RMAT_TRAIN_PER_CLASS + RMAT_VALID_PER_CLASS + 1) {
-            s = pg_error(PARGNN_STATUS_INVALID_ARGUMENT,
-                         "--nodes: class %lld has only %lld nodes; use more nodes or fewer classes",
-                         (long long)c, (long long)start[c + 1]);
-            goto done;
-        }
-        start[c + 1] += start[c];
-    }
-    {
-        int64_t *fill = pg_alloc((size_t)C, sizeof(int64_t), "class cursor");
-        if (!fill) {
-            s = PARGNN_STATUS_NO_MEMORY;
-            goto done;
-        }
-        memcpy(fill, start, (size_t)C * sizeof(int64_t));
-        for (int64_t i = 0; i < n; i++) members[fill[ds->labels[i]]++] = (int32_t)i;
-        pg_free(fill);
-    }
     pg_rng_stream rng;
     pg_rng_stream_init(&rng, seed, PG_RNG_GENERATE, RS_SPLIT);
-    memset(which, 2, (size_t)n);
+    memset(which, PG_SPLIT_TEST, (size_t)n);
     for (int64_t c = 0; c < C; c++) { /* partial Fisher-Yates: only the first 50 are needed */
         int32_t *mem = members + start[c];
         const int64_t k = start[c + 1] - start[c];
-        for (int64_t i = 0; i < RMAT_TRAIN_PER_CLASS + RMAT_VALID_PER_CLASS; i++) {
+        for (int64_t i = 0; i < PG_GEN_TRAIN_PER_CLASS + PG_GEN_VALID_PER_CLASS; i++) {
             int64_t j = i + (int64_t)pg_rng_stream_below(&rng, (uint64_t)(k - i));
             int32_t t = mem[i];
             mem[i] = mem[j];
             mem[j] = t;
-            which[mem[i]] = i < RMAT_TRAIN_PER_CLASS ? 0 : 1;
+            which[mem[i]] = i < PG_GEN_TRAIN_PER_CLASS ? PG_SPLIT_TRAIN : PG_SPLIT_VALID;
         }
     }
-    int64_t len[3] = {0, 0, 0};
-    for (int64_t i = 0; i < n; i++) len[which[i]]++;
-    for (int sp = 0; sp < 3; sp++)
-        if (!(ds->split_idx[sp] = pg_alloc((size_t)len[sp], sizeof(int32_t), "split"))) {
-            s = PARGNN_STATUS_NO_MEMORY;
-            goto done;
-        }
-    for (int64_t i = 0; i < n; i++) ds->split_idx[which[i]][ds->split_len[which[i]]++] = (int32_t)i;
+    s = pg_split_from_tags(ds, which);
 done:
     pg_free(start);
     pg_free(members);
@@ -259,24 +209,15 @@ pargnn_status pargnn_generate_rmat(const pargnn_rmat_params *p, pargnn_dataset_t
     c.tabc = (uint32_t)lround((p->a + p->b + p->c) * 65536.0);
     c.thr_h = (uint64_t)llround(p->homophily * 4294967296.0);
 
-    pargnn_dataset_t *ds = pg_dataset_new();
-    if (!ds) return PARGNN_STATUS_NO_MEMORY;
-    pargnn_status st = PARGNN_STATUS_OK;
-    int32_t *src = NULL, *dst = NULL;
     char name[320];
     snprintf(name, sizeof name,
              "rmat(nodes=%lld, avg_degree=%g, features=%lld, classes=%d, homophily=%g, "
              "a=%g, b=%g, c=%g, seed=%llu)", (long long)n, p->avg_degree, (long long)F,
              p->num_classes, p->homophily, p->a, p->b, p->c, (unsigned long long)p->seed);
-    ds->name = strdup(name);
-    ds->split_name = strdup("random20");
-    ds->num_nodes = n;
-    ds->num_classes = p->num_classes;
-    ds->labels = pg_alloc((size_t)n, sizeof(int32_t), "labels");
-    if (!ds->name || !ds->split_name || !ds->labels) {
-        st = PARGNN_STATUS_NO_MEMORY;
-        goto done;
-    }
+    pargnn_dataset_t *ds = pg_gen_dataset_new(name, n, p->num_classes);
+    if (!ds) return PARGNN_STATUS_NO_MEMORY;
+    pargnn_status st = PARGNN_STATUS_OK;
+    int32_t *src = NULL, *dst = NULL;
     /* Labels: every R-MAT id whose image is a node gives that node its class. */
     {
         const int64_t N = (int64_t)1 << s;

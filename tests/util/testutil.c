@@ -104,6 +104,36 @@ int pg_test_finish(void) {
     return pg_test_failures ? 1 : 0;
 }
 
+pargnn_dataset_t *pg_test_sbm(int64_t nodes, int64_t features, double avg_degree,
+                              double homophily, uint64_t seed) {
+    pargnn_sbm_params p;
+    pargnn_sbm_params_default(&p);
+    p.num_nodes = nodes;
+    p.num_features = features;
+    p.avg_degree = avg_degree;
+    p.homophily = homophily;
+    p.seed = seed;
+    pargnn_dataset_t *ds = NULL;
+    CHECK_STATUS(pargnn_generate_sbm(&p, &ds), PARGNN_STATUS_OK, NULL);
+    return ds;
+}
+
+pargnn_trainer_t *pg_test_train(const pargnn_dataset_t *ds, const pargnn_config *cfg,
+                                pargnn_result *r) {
+    pargnn_trainer_t *tr = NULL;
+    if (r) memset(r, 0, sizeof *r);
+    CHECK_STATUS(pargnn_trainer_create(ds, cfg, &tr), PARGNN_STATUS_OK, NULL);
+    if (!tr) return NULL;
+    pargnn_status s = pargnn_trainer_run(tr, NULL, NULL);
+    CHECK_STATUS(s, PARGNN_STATUS_OK, NULL);
+    if (s != PARGNN_STATUS_OK) {
+        pargnn_trainer_free(tr);
+        return NULL;
+    }
+    if (r) pargnn_trainer_result(tr, r);
+    return tr;
+}
+
 double pg_test_uniform(unsigned long long *state, double lo, double hi) {
     /* splitmix64 */
     unsigned long long z = (*state += 0x9E3779B97F4A7C15ULL);

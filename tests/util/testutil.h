@@ -54,6 +54,16 @@ void pg_test_skip(const char *why) __attribute__((noreturn));
 /* Prints a summary, removes scratch space, returns the exit code. */
 int pg_test_finish(void);
 
+/* An SBM dataset with the default class count (4), checked to generate; NULL on failure
+ * (already counted). */
+pargnn_dataset_t *pg_test_sbm(int64_t nodes, int64_t features, double avg_degree,
+                              double homophily, uint64_t seed);
+/* Creates a trainer for ds and runs it, checking both calls; fills *r (when r is not NULL)
+ * from the finished run. Returns the trainer, which owns r->loss_curve (free it with
+ * pargnn_trainer_free), or NULL on failure (counted; *r is then zeroed). */
+pargnn_trainer_t *pg_test_train(const pargnn_dataset_t *ds, const pargnn_config *cfg,
+                                pargnn_result *r);
+
 /* Deterministic uniform doubles in [lo, hi) for random test inputs. */
 double pg_test_uniform(unsigned long long *state, double lo, double hi);
 
