@@ -7,5 +7,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 bin=${1:-$here/../build/pargnn}
 sh "$here/accuracy.sh" "$bin"
 sh "$here/serial_step.sh" "$bin"
+# ceilings, kernels, epoch lower bound and phases (docs/performance.md); cachegrind_spmm.sh
+# (valgrind, slow) is run by hand
+sh "$here/roofline.sh" "$(dirname "$bin")"
+sh "$here/feature_density.sh" "$(dirname "$bin")"
 # pargnn vs PyTorch and PyG (installs them into bench/.venv on first use; see compare.sh)
 sh "$here/compare.sh" "$bin"

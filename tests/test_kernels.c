@@ -302,6 +302,43 @@ static void test_phase_timers(void) {
     free(X), free(Y), free_csr(&S);
 }
 
+/* Through the trainer: every phase of a step is reported, evaluation is left out, and
+ * the phases add up to about the step time (medians of each, so not exactly). */
+static void test_trainer_phases(void) {
+    pargnn_sbm_params sp;
+    pargnn_sbm_params_default(&sp);
+    sp.num_nodes = 3000;
+    sp.num_features = 200;
+    pargnn_dataset_t *ds = NULL;
+    CHECK_STATUS(pargnn_generate_sbm(&sp, &ds), PARGNN_STATUS_OK, NULL);
+    if (!ds) return;
+    pargnn_config cfg;
+    pargnn_config_default(&cfg);
+    cfg.epochs = 15;
+    cfg.threads = 1;
+    cfg.hidden = 32;
+    for (int ro = 0; ro <= PARGNN_REORDER_RCM; ro += PARGNN_REORDER_RCM) {
+        cfg.reorder = (pargnn_reorder)ro;
+        pargnn_trainer_t *tr = NULL;
+        CHECK_STATUS(pargnn_trainer_create(ds, &cfg, &tr), PARGNN_STATUS_OK, NULL);
+        if (!tr) break;
+        CHECK_STATUS(pargnn_trainer_run(tr, NULL, NULL), PARGNN_STATUS_OK, NULL);
+        pargnn_result r;
+        pargnn_trainer_result(tr, &r);
+        double sum = 0;
+        for (int ph = 0; ph < PARGNN_PHASE_COUNT; ph++) sum += r.phase_ms[ph];
+        CHECK_MSG(r.phase_ms[PARGNN_PHASE_SPMM] > 0 && r.phase_ms[PARGNN_PHASE_GEMM] + r.phase_ms[PARGNN_PHASE_SPMM] > 0 &&
+                      r.phase_ms[PARGNN_PHASE_ELEMENTWISE] > 0 && r.phase_ms[PARGNN_PHASE_LOSS] > 0 &&
+                      r.phase_ms[PARGNN_PHASE_OPTIMIZER] > 0 && r.phase_ms[PARGNN_PHASE_COMM] == 0,
+                  "a phase is missing: spmm %g gemm %g elementwise %g loss %g optimizer %g comm %g",
+                  r.phase_ms[0], r.phase_ms[1], r.phase_ms[2], r.phase_ms[3], r.phase_ms[4], r.phase_ms[5]);
+        CHECK_MSG(sum >= 0.5 * r.epoch_ms && sum <= 1.3 * r.epoch_ms + 0.5,
+                  "reorder %d: phases sum to %g ms, step %g ms", ro, sum, r.epoch_ms);
+        pargnn_trainer_free(tr);
+    }
+    pargnn_dataset_free(ds);
+}
+
 /* Symmetric banded graph under a scrambled numbering: RCM must recover a small bandwidth,
  * and A P-permuted times P-permuted X must equal the permuted product. */
 static void test_reorder(void) {
@@ -377,5 +414,6 @@ int main(void) {
     test_philox16();
     test_phase_timers();
     test_reorder();
+    test_trainer_phases();
     return pg_test_finish();
 }
