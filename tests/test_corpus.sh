@@ -85,6 +85,7 @@ done <"$MANIFEST"
 
 # The intact inputs beside the broken ones must load, or the cases above prove nothing.
 "$BIN" info --data "$CORPUS/ogb/valid" >"$SCRATCH/out" 2>&1 || fail "ogb/valid does not load"
+"$BIN" info --data "$CORPUS/bin/valid.bin" >"$SCRATCH/out" 2>&1 || fail "bin/valid.bin does not load"
 "$BIN" info --data "$CORPUS/edgelist/graph.txt" --features "$CORPUS/edgelist/features.csv" \
     --labels "$CORPUS/edgelist/labels.txt" >"$SCRATCH/out" 2>&1 ||
     fail "edgelist/graph.txt with its features and labels does not load"

@@ -41,6 +41,23 @@ fuzz_checkpoint)
         { echo "$name: cannot make a seed checkpoint" >&2; exit 1; }
     "$CLI" train --data "$SRC/ogb/valid" --epochs 2 --layers 3 --hidden 4 --dropout 0 --quiet \
         --save "$seeds/deep.ckpt" >/dev/null || exit 1 ;;
+fuzz_binfmt)
+    # Valid files (sparse and dense features, directed with original ids, unlabelled), then
+    # the corpus's broken ones; each raw (mode 0), with checksums repaired (1) and with the
+    # file size repaired too (5).
+    mk=$WORK/valid
+    mkdir -p "$mk" || exit 1
+    el=$SRC/edgelist
+    { "$CLI" generate sbm --format bin --nodes 200 --classes 2 --features 8 --avg-degree 4 \
+          --out "$mk/sbm.bin" &&
+      "$CLI" convert --data "$SRC/ogb/valid" --out "$mk/ogb.bin" &&
+      "$CLI" convert --data "$el/graph.txt" --features "$el/features.csv" \
+          --labels "$el/labels.txt" --out "$mk/edgelist.bin" &&
+      "$CLI" convert --data "$el/graph.txt" --undirected --out "$mk/unlabelled.bin"; } \
+        >/dev/null || { echo "$name: cannot make seed binary datasets" >&2; exit 1; }
+    for f in "$mk"/*.bin "$SRC"/bin/*.bin; do
+        for mode in 0 1 5; do prefix $mode "$f" "$seeds/$(basename "$f").$mode"; done
+    done ;;
 esac
 # Leaks are findings too.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
