@@ -211,7 +211,9 @@ PARGNN_API pargnn_status pargnn_generate_rmat(const pargnn_rmat_params *p, pargn
 /* ------------------------------------------------------------------ config */
 
 typedef enum pargnn_model_kind {
-    PARGNN_MODEL_GCN = 0,
+    PARGNN_MODEL_GCN = 0,   /* H' = A_hat H W + b, A_hat = D^-1/2 (A + I) D^-1/2 */
+    PARGNN_MODEL_SAGE = 1,  /* GraphSAGE, mean aggregator: H' = mean(H_nbr) W + H W_self + b */
+    PARGNN_MODEL_GIN = 2,   /* GIN: H' = MLP((1 + eps) H + sum(H_nbr)), MLP = Linear-ReLU-Linear */
 } pargnn_model_kind;
 
 typedef enum pargnn_feature_norm {
@@ -244,6 +246,8 @@ typedef enum pargnn_reorder {
 
 typedef struct pargnn_config {
     pargnn_model_kind model;
+    int32_t gin_train_eps;      /* GIN: 1 = eps is a learned parameter per layer (from 0);
+                                   0 = eps fixed at 0 */
     int32_t layers;             /* number of graph convolutions, >= 1 */
     int32_t hidden;             /* width of every hidden layer */
     double dropout;             /* probability of dropping, in [0, 1) */

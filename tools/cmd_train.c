@@ -15,8 +15,9 @@
 #define PROG "pargnn train"
 
 /* Choice lists, in the same order as the enum values they stand for. */
-static const char *const model_names[] = {"gcn", NULL};
-static const int model_values[] = {PARGNN_MODEL_GCN};
+static const char *const model_names[] = {"gcn", "sage", "gin", NULL};
+static const int model_values[] = {PARGNN_MODEL_GCN, PARGNN_MODEL_SAGE, PARGNN_MODEL_GIN};
+static const char *const gin_eps_names[] = {"fixed", "learn", NULL}; /* = gin_train_eps */
 static const char *const scope_names[] = {"first", "all", NULL};
 static const int scope_values[] = {PARGNN_DECAY_SCOPE_FIRST, PARGNN_DECAY_SCOPE_ALL};
 static const char *const norm_names[] = {"row", "none", NULL};
@@ -27,12 +28,12 @@ static const char *const reorder_names[] = {"none", "degree", "rcm", NULL};
 /* Flags a resumed run takes from the checkpoint: the model and the optimizer. Giving one
  * with another value would silently train a different model than the one saved. */
 static const char *const checkpoint_flags[] = {
-    "model", "layers", "hidden", "dropout", "lr", "weight-decay", "decay-scope",
+    "model", "gin-eps", "layers", "hidden", "dropout", "lr", "weight-decay", "decay-scope",
     "feature-norm", "seed", NULL};
 
 typedef struct train_opts {
     pargnn_config cfg;
-    int model, decay_scope, feature_norm; /* indices into the choice lists */
+    int model, gin_eps, decay_scope, feature_norm; /* indices into the choice lists */
     cl_data_opts d; /* --data, --split, --format, --undirected, --features, --labels */
     const char *json, *save, *resume;
     const char *partitions;               /* --partitions DIR: each rank reads its part */
@@ -49,7 +50,8 @@ static int choice_index(const int *values, int n, int v) {
 
 static void opts_from_config(train_opts *o, const pargnn_config *cfg) {
     o->cfg = *cfg;
-    o->model = choice_index(model_values, 1, (int)cfg->model);
+    o->model = choice_index(model_values, 3, (int)cfg->model);
+    o->gin_eps = cfg->gin_train_eps != 0;
     o->decay_scope = choice_index(scope_values, 2, (int)cfg->decay_scope);
     o->feature_norm = choice_index(norm_values, 2, (int)cfg->feature_norm);
     o->reorder = (int)cfg->reorder;
@@ -57,6 +59,7 @@ static void opts_from_config(train_opts *o, const pargnn_config *cfg) {
 
 static void opts_to_config(train_opts *o) {
     o->cfg.model = (pargnn_model_kind)model_values[o->model];
+    o->cfg.gin_train_eps = o->gin_eps;
     o->cfg.decay_scope = (pargnn_decay_scope)scope_values[o->decay_scope];
     o->cfg.feature_norm = (pargnn_feature_norm)norm_values[o->feature_norm];
     o->cfg.partition = (pargnn_partition_method)o->partition;
@@ -64,7 +67,7 @@ static void opts_to_config(train_opts *o) {
     o->cfg.reorder = (pargnn_reorder)o->reorder;
 }
 
-enum { TRAIN_NFLAGS = 27 };
+enum { TRAIN_NFLAGS = 28 };
 
 static const char *const partition_names[] = {"metis", "random", "block", NULL};
 static const char *const objective_names[] = {"cut", "vol", NULL};
@@ -93,7 +96,9 @@ static void train_flags(train_opts *o, cl_flag *t) {
                  "them",
          .default_text = "none"},
         {.name = "model", .kind = CL_CHOICE, .dest = &o->model, .choices = model_names,
-         .help = "model architecture"},
+         .help = "model architecture: gcn, sage (GraphSAGE, mean aggregator) or gin"},
+        {.name = "gin-eps", .kind = CL_CHOICE, .dest = &o->gin_eps, .choices = gin_eps_names,
+         .help = "GIN: eps fixed at 0, or learned per layer (--model gin only)"},
         {.name = "layers", .kind = CL_INT32, .dest = &c->layers, .meta = "N",
          .help = "number of graph convolutions"},
         {.name = "hidden", .kind = CL_INT32, .dest = &c->hidden, .meta = "N",

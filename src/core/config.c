@@ -26,6 +26,8 @@ void pargnn_config_default(pargnn_config *cfg) {
 const char *pargnn_model_name(pargnn_model_kind kind) {
     switch (kind) {
     case PARGNN_MODEL_GCN: return "gcn";
+    case PARGNN_MODEL_SAGE: return "sage";
+    case PARGNN_MODEL_GIN: return "gin";
     }
     return "unknown";
 }
@@ -35,8 +37,14 @@ const char *pargnn_model_name(pargnn_model_kind kind) {
 #define PG_MAX_EPOCHS 100000000
 
 pargnn_status pargnn_config_validate(const pargnn_config *cfg) {
-    if (cfg->model != PARGNN_MODEL_GCN)
+    if (cfg->model != PARGNN_MODEL_GCN && cfg->model != PARGNN_MODEL_SAGE &&
+        cfg->model != PARGNN_MODEL_GIN)
         return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--model: unknown model %d", (int)cfg->model);
+    if (cfg->gin_train_eps != 0 && cfg->gin_train_eps != 1)
+        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--gin-eps: unknown value %d",
+                        (int)cfg->gin_train_eps);
+    if (cfg->gin_train_eps && cfg->model != PARGNN_MODEL_GIN)
+        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--gin-eps learn: only for --model gin");
     if (cfg->layers < 1 || cfg->layers > PG_MAX_LAYERS)
         return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--layers: %d is not in [1, %d]",
                         cfg->layers, PG_MAX_LAYERS);

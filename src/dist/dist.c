@@ -17,10 +17,12 @@
 #include "dist/partition.h"
 #include "train/trainer.h"
 
-/* GCN operator of the owned rows: one self-loop per row, value dinv_i dinv_j with the
- * global degrees of A + I (same arithmetic as pg_gcn_normalize), split into the rows
- * without halo columns and the rest. */
-static pargnn_status local_gcn(const pg_local *l, pg_csr *inner, pg_csr *outer) {
+/* The operator of the owned rows, split into the rows without halo columns and the rest.
+ * GCN: one self-loop per row, value dinv_i dinv_j with the global degrees of A + I (same
+ * arithmetic as pg_gcn_normalize). Otherwise (SAGE, GIN) the structure of A with values 1
+ * and no self-loop added (pg_adj_structure); the mean's row scales come later from the
+ * owned row lengths (pg_prepared_scales), which are global degrees. */
+static pargnn_status local_operator(const pg_local *l, int gcn, pg_csr *inner, pg_csr *outer) {
     const int64_t cols = l->n_own + l->n_halo;
     double *dinv = malloc((size_t)cols * sizeof *dinv);
     if (!dinv) return pg_error(PARGNN_STATUS_NO_MEMORY, "part operator: cannot allocate");
@@ -35,7 +37,7 @@ static pargnn_status local_gcn(const pg_local *l, pg_csr *inner, pg_csr *outer) 
         for (int64_t i = r0[k]; i < r1[k]; i++) {
             int has = 0;
             for (int64_t e = l->adj.rowptr[i]; e < l->adj.rowptr[i + 1]; e++) has |= l->adj.col[e] == i;
-            nnz += l->adj.rowptr[i + 1] - l->adj.rowptr[i] + !has;
+            nnz += l->adj.rowptr[i + 1] - l->adj.rowptr[i] + (gcn && !has);
         }
         o->nrows = rows;
         o->ncols = cols;
@@ -50,7 +52,7 @@ static pargnn_status local_gcn(const pg_local *l, pg_csr *inner, pg_csr *outer) 
         int64_t w = 0;
         for (int64_t i = r0[k]; i < r1[k]; i++) {
             o->rowptr[i - r0[k]] = w;
-            int placed = 0;
+            int placed = !gcn; /* only GCN adds the self-loop */
             for (int64_t e = l->adj.rowptr[i]; e < l->adj.rowptr[i + 1]; e++) {
                 int32_t j = l->adj.col[e];
                 if (!placed && j >= i) {
@@ -62,7 +64,7 @@ static pargnn_status local_gcn(const pg_local *l, pg_csr *inner, pg_csr *outer) 
             }
             if (!placed) o->col[w++] = (int32_t)i;
             for (int64_t e = o->rowptr[i - r0[k]]; e < w; e++)
-                o->val[e] = (pg_real)(dinv[i] * dinv[o->col[e]]);
+                o->val[e] = gcn ? (pg_real)(dinv[i] * dinv[o->col[e]]) : 1;
         }
         o->rowptr[rows] = w;
     }
@@ -98,7 +100,8 @@ static pargnn_status prepare_from_local(pg_local *l, const char *name, const cha
     p->gid = malloc((size_t)l->n_own * sizeof(int32_t));
     if (!p->gid) return pg_error(PARGNN_STATUS_NO_MEMORY, "cannot allocate ids");
     memcpy(p->gid, l->gid, (size_t)l->n_own * sizeof(int32_t));
-    if ((s = local_gcn(l, &p->adj_inner, &p->adj_outer))) return s;
+    if ((s = local_operator(l, cfg->model == PARGNN_MODEL_GCN, &p->adj_inner, &p->adj_outer)))
+        return s;
     p->owned_edges = p->adj_inner.nnz + p->adj_outer.nnz;
     const int64_t f = l->num_features;
     if (l->feat_sparse) {

@@ -1,7 +1,8 @@
 /*
- * GCN layers (Kipf & Welling): H' = act(A_hat drop(H) W + b), forward and backward over
- * a full graph, with the product order chosen per layer and a sparse first-layer product
- * when the input features are mostly zeros. Other layer types will sit beside these.
+ * Layers of three kinds, forward and backward over a full graph: GCN (Kipf & Welling),
+ * GraphSAGE with the mean aggregator, GIN with a 2-layer MLP. The product order is chosen
+ * per layer and the first layer's product is sparse when the input features are mostly
+ * zeros. The operator (nn/net.h pg_graph) is built by the caller.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -27,10 +28,72 @@ void pg_net_free(pg_net *net) {
     free_ptr_array(net->Z, net->num_layers);
     free_ptr_array(net->H, net->num_layers);
     free_ptr_array(net->T, net->num_layers);
+    free_ptr_array(net->R, net->num_layers);
+    pg_free(net->gC);
     pg_free(net->xval);
     pg_free(net->gA);
     pg_free(net->gB);
     memset(net, 0, sizeof *net);
+}
+
+/* Layer shapes and parameter offsets; returns the parameter count, or -1 past 2^62.
+ * GCN's layout (W then b per layer) and initialisation keys are those of the first
+ * version, so its results are unchanged. */
+static int64_t plan_layers(const pargnn_config *cfg, int64_t in_dim, int64_t num_classes,
+                           int input_sparse, pg_layer *layers) {
+    const int32_t L = cfg->layers;
+    double approx = 0;
+    int64_t off = 0;
+    for (int32_t l = 0; l < L; l++) {
+        pg_layer ly = {0};
+        ly.kind = cfg->model;
+        ly.fin = l == 0 ? in_dim : cfg->hidden;
+        ly.fout = l == L - 1 ? num_classes : cfg->hidden;
+        ly.mid = cfg->model == PARGNN_MODEL_GIN ? cfg->hidden : 0;
+        ly.ws_off = ly.w2_off = ly.b2_off = ly.eps_off = -1;
+        /* A (H W) costs nnz(A) w, (A H) W costs nnz(A) fin, w the width of W's output:
+         * aggregate on the narrow side. A sparse input is always transformed first (A X
+         * would densify it). */
+        const int64_t w = ly.kind == PARGNN_MODEL_GIN ? ly.mid : ly.fout;
+        ly.aggregate_first = !(l == 0 && input_sparse) && ly.fin < w;
+        const double fi = (double)ly.fin, fo = (double)ly.fout, mi = (double)ly.mid;
+        ly.w_off = off;
+        off += ly.fin * w;
+        ly.b_off = off;
+        off += w;
+        approx += fi * (double)w + (double)w;
+        if (ly.kind == PARGNN_MODEL_SAGE) {
+            ly.ws_off = off;
+            off += ly.fin * ly.fout;
+            approx += fi * fo;
+        } else if (ly.kind == PARGNN_MODEL_GIN) {
+            ly.w2_off = off;
+            off += ly.mid * ly.fout;
+            ly.b2_off = off;
+            off += ly.fout;
+            approx += mi * fo + fo;
+            if (cfg->gin_train_eps) ly.eps_off = off++;
+        }
+        if (approx > 4.6e18) return -1;
+        if (layers) layers[l] = ly;
+    }
+    return off;
+}
+
+int64_t pg_net_param_count(const pargnn_config *cfg, int64_t in_dim, int64_t num_classes) {
+    return plan_layers(cfg, in_dim, num_classes, 0, NULL);
+}
+
+/* Glorot/Xavier uniform (fin, fout) at W: U(-a, a), a = sqrt(6 / (fin + fout)); one
+ * counter-based draw per (layer, matrix, row, col) so every process computes identical
+ * weights. GCN's only matrix is matrix 0. */
+static void glorot(pg_real *W, int64_t fin, int64_t fout, uint64_t seed, int32_t l, uint32_t mat) {
+    const double a = sqrt(6.0 / (double)(fin + fout));
+    for (int64_t i = 0; i < fin; i++)
+        for (int64_t j = 0; j < fout; j++) {
+            uint32_t u = pg_rng_u32(seed, PG_RNG_INIT, mat, (uint32_t)l, (uint32_t)i, (uint32_t)j);
+            W[i * fout + j] = (pg_real)((2.0 * pg_u32_to_unit(u) - 1.0) * a);
+        }
 }
 
 pargnn_status pg_net_init(pg_net *net, const pargnn_config *cfg, int64_t in_dim,
@@ -45,18 +108,10 @@ pargnn_status pg_net_init(pg_net *net, const pargnn_config *cfg, int64_t in_dim,
     const int32_t L = cfg->layers;
     net->layers = calloc((size_t)L, sizeof *net->layers);
     if (!net->layers) return pg_error(PARGNN_STATUS_NO_MEMORY, "model: cannot allocate layers");
-    int64_t off = 0;
-    for (int32_t l = 0; l < L; l++) {
-        pg_layer *ly = &net->layers[l];
-        ly->fin = l == 0 ? in_dim : cfg->hidden;
-        ly->fout = l == L - 1 ? num_classes : cfg->hidden;
-        /* A (H W) costs nnz(A) fout, (A H) W costs nnz(A) fin: aggregate on the narrow
-         * side. A sparse input is always transformed first (A X would densify it). */
-        ly->aggregate_first = !(l == 0 && input_sparse) && ly->fin < ly->fout;
-        ly->w_off = off;
-        off += ly->fin * ly->fout;
-        ly->b_off = off;
-        off += ly->fout;
+    const int64_t off = plan_layers(cfg, in_dim, num_classes, input_sparse, net->layers);
+    if (off < 0) {
+        pg_net_free(net);
+        return pg_error(PARGNN_STATUS_NO_MEMORY, "model: the parameter count overflows");
     }
     net->num_params = off;
     const size_t np = (size_t)off;
@@ -69,23 +124,22 @@ pargnn_status pg_net_init(pg_net *net, const pargnn_config *cfg, int64_t in_dim,
         pg_net_free(net);
         return PARGNN_STATUS_NO_MEMORY;
     }
+    memset(net->params, 0, np * sizeof(pg_real)); /* biases and a learned eps start at 0 */
     for (int32_t l = 0; l < L; l++) {
         const pg_layer *ly = &net->layers[l];
-        /* Glorot/Xavier uniform: U(-a, a), a = sqrt(6 / (fin + fout)); one counter-based
-         * draw per (layer, row, col) so every process computes identical weights. */
-        const double a = sqrt(6.0 / (double)(ly->fin + ly->fout));
-        pg_real *W = net->params + ly->w_off;
-        for (int64_t i = 0; i < ly->fin; i++)
-            for (int64_t j = 0; j < ly->fout; j++) {
-                uint32_t u = pg_rng_u32(cfg->seed, PG_RNG_INIT, 0, (uint32_t)l, (uint32_t)i,
-                                        (uint32_t)j);
-                W[i * ly->fout + j] = (pg_real)((2.0 * pg_u32_to_unit(u) - 1.0) * a);
-            }
-        memset(net->params + ly->b_off, 0, (size_t)ly->fout * sizeof(pg_real));
+        const int64_t w = ly->kind == PARGNN_MODEL_GIN ? ly->mid : ly->fout;
+        glorot(net->params + ly->w_off, ly->fin, w, cfg->seed, l, 0);
+        if (ly->ws_off >= 0) glorot(net->params + ly->ws_off, ly->fin, ly->fout, cfg->seed, l, 1);
+        if (ly->w2_off >= 0) glorot(net->params + ly->w2_off, ly->mid, ly->fout, cfg->seed, l, 1);
+        /* L2 decay on weight matrices only (not biases, not eps) */
         const int decayed = cfg->decay_scope == PARGNN_DECAY_SCOPE_ALL || l == 0;
-        if (decayed && cfg->weight_decay > 0)
-            for (int64_t k = 0; k < ly->fin * ly->fout; k++)
-                net->decay[ly->w_off + k] = (pg_real)cfg->weight_decay;
+        if (!decayed || !(cfg->weight_decay > 0)) continue;
+        const pg_real wd = (pg_real)cfg->weight_decay;
+        for (int64_t k = 0; k < ly->fin * w; k++) net->decay[ly->w_off + k] = wd;
+        if (ly->ws_off >= 0)
+            for (int64_t k = 0; k < ly->fin * ly->fout; k++) net->decay[ly->ws_off + k] = wd;
+        if (ly->w2_off >= 0)
+            for (int64_t k = 0; k < ly->mid * ly->fout; k++) net->decay[ly->w2_off + k] = wd;
     }
     return PARGNN_STATUS_OK;
 }
@@ -97,25 +151,32 @@ pargnn_status pg_net_workspace(pg_net *net, int64_t n, int64_t n_halo, int64_t x
     net->xnnz = xnnz;
     const int64_t rows = n + n_halo; /* matrices that get aggregated carry the halo rows */
     int64_t maxd = 0;
+    int any_sage = 0;
     for (int32_t l = 0; l < L; l++) {
         const pg_layer *ly = &net->layers[l];
-        /* gA/gB hold outputs and gradients of outputs, and input gradients of layers >= 1
-         * (layer 0's input gradient is never computed). */
+        /* gA/gB hold outputs and gradients of outputs (and GIN's mid-width activations),
+         * and input gradients of layers >= 1 (layer 0's input gradient is never computed,
+         * but an aggregate-first GIN layer 0 with a learned eps forms dU (n, fin)). */
         if (ly->fout > maxd) maxd = ly->fout;
-        if (l > 0 && ly->fin > maxd) maxd = ly->fin;
+        if (ly->mid > maxd) maxd = ly->mid;
+        if ((l > 0 || ly->aggregate_first) && ly->fin > maxd) maxd = ly->fin;
+        any_sage |= ly->kind == PARGNN_MODEL_SAGE;
     }
     net->max_dim = maxd;
     net->Z = calloc((size_t)L, sizeof(pg_real *));
     net->H = calloc((size_t)L, sizeof(pg_real *));
     net->T = calloc((size_t)L, sizeof(pg_real *));
-    if (!net->Z || !net->H || !net->T)
+    net->R = calloc((size_t)L, sizeof(pg_real *));
+    if (!net->Z || !net->H || !net->T || !net->R)
         return pg_error(PARGNN_STATUS_NO_MEMORY, "model workspace: cannot allocate");
     for (int32_t l = 0; l < L; l++) {
         const pg_layer *ly = &net->layers[l];
+        int64_t wide = ly->fin > ly->fout ? ly->fin : ly->fout;
+        if (ly->mid > wide) wide = ly->mid;
         size_t cnt;
-        if (!pg_mul_ok((size_t)rows, (size_t)(ly->fin > ly->fout ? ly->fin : ly->fout), &cnt))
+        if (!pg_mul_ok((size_t)rows, (size_t)wide, &cnt))
             return pg_error(PARGNN_STATUS_NO_MEMORY, "layer %d: %lld rows x %lld too large", l,
-                            (long long)rows, (long long)(ly->fin > ly->fout ? ly->fin : ly->fout));
+                            (long long)rows, (long long)wide);
         if (!(net->Z[l] = pg_alloc((size_t)n * (size_t)ly->fout, sizeof(pg_real), "layer outputs")))
             return PARGNN_STATUS_NO_MEMORY;
         const int dense_in = l > 0 || !net->input_sparse;
@@ -125,7 +186,16 @@ pargnn_status pg_net_workspace(pg_net *net, int64_t n, int64_t n_halo, int64_t x
         if (ly->aggregate_first &&
             !(net->T[l] = pg_alloc((size_t)n * (size_t)ly->fin, sizeof(pg_real), "aggregated inputs")))
             return PARGNN_STATUS_NO_MEMORY;
+        if (ly->kind == PARGNN_MODEL_GIN) {
+            if (!ly->aggregate_first && /* P = H W is aggregated: it carries the halo rows */
+                !(net->T[l] = pg_alloc((size_t)rows * (size_t)ly->mid, sizeof(pg_real), "transformed inputs")))
+                return PARGNN_STATUS_NO_MEMORY;
+            if (!(net->R[l] = pg_alloc((size_t)n * (size_t)ly->mid, sizeof(pg_real), "MLP activations")))
+                return PARGNN_STATUS_NO_MEMORY;
+        }
     }
+    if (any_sage && !(net->gC = pg_alloc((size_t)n * (size_t)maxd, sizeof(pg_real), "gradient scratch")))
+        return PARGNN_STATUS_NO_MEMORY;
     net->gA = pg_alloc((size_t)rows * (size_t)maxd, sizeof(pg_real), "gradient scratch");
     net->gB = pg_alloc((size_t)rows * (size_t)maxd, sizeof(pg_real), "gradient scratch");
     if (!net->gA || !net->gB) return PARGNN_STATUS_NO_MEMORY;
@@ -170,34 +240,60 @@ static layer_in layer_input(pg_net *net, const pg_graph *g, const pg_input *x, i
     return in;
 }
 
-/* Y (n, fout) = in W, for a dense or sparse input. */
+/* Y (n, fout) = in W + beta Y, for a dense or sparse input. */
 static void transform(const pg_net *net, const layer_in *in, const pg_real *W, int64_t fin,
-                      int64_t fout, pg_real *Y) {
-    if (in->csr) net->be->spmm(in->csr, W, fout, 0, Y);
-    else net->be->gemm(0, 0, net->n, fout, fin, 1, in->dense, fin, W, fout, 0, Y, fout);
+                      int64_t fout, pg_real beta, pg_real *Y) {
+    if (in->csr) net->be->spmm(in->csr, W, fout, beta, Y);
+    else net->be->gemm(0, 0, net->n, fout, fin, 1, in->dense, fin, W, fout, beta, Y, fout);
 }
 
-/* Y (n, f) = A X, X: (n + n_halo, f). Across processes the halo rows of X are filled while
- * the rows that need none are computed (overlap), then the rest. */
+/* dW (fin, fout) = in^T dY (n, fout), for the dense or sparse input the forward used. */
+static void transform_grad(const pg_net *net, const layer_in *in, const pg_real *dY, int64_t fin,
+                           int64_t fout, pg_real *dW) {
+    if (in->csr) net->be->spmm_t(in->csr, dY, fout, 0, dW);
+    else net->be->gemm(1, 0, fin, fout, net->n, 1, in->dense, fin, dY, fout, 0, dW, fout);
+}
+
+/* X (n, f) rows scaled: X[i, :] *= s[i]. */
+static void scale_rows(pg_real *X, int64_t n, int64_t f, const pg_real *s) {
+    for (int64_t i = 0; i < n; i++)
+        for (int64_t j = 0; j < f; j++) X[i * f + j] *= s[i];
+}
+
+/* Y (n, f) += a X (n, f), rows of stride f. */
+static void axpy(pg_real *Y, pg_real a, const pg_real *X, int64_t count) {
+    for (int64_t k = 0; k < count; k++) Y[k] += a * X[k];
+}
+
+/* Y (n, f) = diag(lscale) S X, X: (n + n_halo, f). Across processes the halo rows of X are
+ * filled while the rows that need none are computed (overlap), then the rest. */
 static pargnn_status aggregate(const pg_net *net, const pg_graph *g, pg_real *X, int64_t f,
                                pg_real *Y) {
     if (!g->ex) {
         net->be->spmm(g->adj, X, f, 0, Y);
-        return PARGNN_STATUS_OK;
+    } else {
+        PG_TRY(g->ex->begin(g->ex->ctx, X, f));
+        if (g->adj_inner->nrows > 0) net->be->spmm(g->adj_inner, X, f, 0, Y);
+        PG_TRY(g->ex->end(g->ex->ctx, X, f));
+        if (g->adj_outer->nrows > 0)
+            net->be->spmm(g->adj_outer, X, f, 0, Y + g->adj_inner->nrows * f);
     }
-    PG_TRY(g->ex->begin(g->ex->ctx, X, f));
-    if (g->adj_inner->nrows > 0) net->be->spmm(g->adj_inner, X, f, 0, Y);
-    PG_TRY(g->ex->end(g->ex->ctx, X, f));
-    if (g->adj_outer->nrows > 0)
-        net->be->spmm(g->adj_outer, X, f, 0, Y + g->adj_inner->nrows * f);
+    if (g->lscale) scale_rows(Y, net->n, f, g->lscale);
     return PARGNN_STATUS_OK;
 }
 
-/* Y = A^T X. A symmetric operator needs no transpose: its owned rows are its owned
- * columns, so the halo exchange of X and the forward product give A^T X exactly. */
+/* Y = (diag(lscale) S)^T X = S^T diag(lscale) X. X's owned rows are scaled in place (the
+ * callers pass a gradient they no longer need). A symmetric S needs no transpose: its
+ * owned rows are its owned columns, so scaling the owned rows, the halo exchange (each
+ * owner sends its rows already scaled) and the forward product give the transpose exactly. */
 static pargnn_status aggregate_t(const pg_net *net, const pg_graph *g, pg_real *X, int64_t f,
                                  pg_real *Y) {
-    if (g->symmetric) return aggregate(net, g, X, f, Y);
+    if (g->lscale) scale_rows(X, net->n, f, g->lscale);
+    if (g->symmetric) {
+        pg_graph plain = *g;
+        plain.lscale = NULL;
+        return aggregate(net, &plain, X, f, Y);
+    }
     if (g->ex)
         return pg_error(PARGNN_STATUS_INTERNAL,
                         "the transposed product of a non-symmetric operator across processes "
@@ -206,69 +302,234 @@ static pargnn_status aggregate_t(const pg_net *net, const pg_graph *g, pg_real *
     return PARGNN_STATUS_OK;
 }
 
+/* The input the forward pass used for layer l (dropout is a pure function of its key). */
+static layer_in layer_input_again(const pg_net *net, const pg_input *x, int l) {
+    layer_in in = {0};
+    if (l == 0 && x->sparse) in.csr = net->cfg.dropout > 0 ? &net->xdrop : x->csr;
+    else in.dense = net->H[l] ? net->H[l] : l == 0 ? x->dense : net->Z[l - 1];
+    return in;
+}
+
+static pg_real gin_eps(const pg_net *net, const pg_layer *ly) {
+    return ly->eps_off >= 0 ? net->params[ly->eps_off] : 0;
+}
+
+/* ---- forward of one layer: Z (n, fout) before bias and activation where noted */
+
+static pargnn_status gcn_forward(pg_net *net, const pg_graph *g, const layer_in *in, int l) {
+    const pg_layer *ly = &net->layers[l];
+    const pg_real *W = net->params + ly->w_off;
+    pg_real *Z = net->Z[l];
+    if (ly->aggregate_first) {
+        /* T (n, fin) = A H; Z (n, fout) = T W */
+        PG_TRY(aggregate(net, g, net->H[l], ly->fin, net->T[l]));
+        net->be->gemm(0, 0, net->n, ly->fout, ly->fin, 1, net->T[l], ly->fin, W, ly->fout, 0, Z,
+                      ly->fout);
+    } else {
+        /* gB (n, fout) = H W; Z (n, fout) = A gB */
+        transform(net, in, W, ly->fin, ly->fout, 0, net->gB);
+        PG_TRY(aggregate(net, g, net->gB, ly->fout, Z));
+    }
+    return PARGNN_STATUS_OK;
+}
+
+static pargnn_status sage_forward(pg_net *net, const pg_graph *g, const layer_in *in, int l) {
+    const pg_layer *ly = &net->layers[l];
+    const pg_real *W = net->params + ly->w_off, *Ws = net->params + ly->ws_off;
+    pg_real *Z = net->Z[l];
+    if (ly->aggregate_first) {
+        /* T (n, fin) = mean(H); Z = T W */
+        PG_TRY(aggregate(net, g, net->H[l], ly->fin, net->T[l]));
+        net->be->gemm(0, 0, net->n, ly->fout, ly->fin, 1, net->T[l], ly->fin, W, ly->fout, 0, Z,
+                      ly->fout);
+    } else {
+        /* gB (n, fout) = H W; Z = mean(gB) */
+        transform(net, in, W, ly->fin, ly->fout, 0, net->gB);
+        PG_TRY(aggregate(net, g, net->gB, ly->fout, Z));
+    }
+    transform(net, in, Ws, ly->fin, ly->fout, 1, Z); /* Z += H W_self */
+    return PARGNN_STATUS_OK;
+}
+
+static pargnn_status gin_forward(pg_net *net, const pg_graph *g, const layer_in *in, int l) {
+    const pg_layer *ly = &net->layers[l];
+    const pg_real *W = net->params + ly->w_off, *b = net->params + ly->b_off;
+    const pg_real *W2 = net->params + ly->w2_off;
+    const pg_real one_eps = 1 + gin_eps(net, ly);
+    const int64_t n = net->n;
+    pg_real *R = net->R[l], *T = net->T[l];
+    if (ly->aggregate_first) {
+        /* T = U (n, fin) = A H + (1+eps) H; R (n, mid) = U W */
+        PG_TRY(aggregate(net, g, net->H[l], ly->fin, T));
+        axpy(T, one_eps, net->H[l], n * ly->fin);
+        net->be->gemm(0, 0, n, ly->mid, ly->fin, 1, T, ly->fin, W, ly->mid, 0, R, ly->mid);
+    } else {
+        /* T = P (n, mid) = H W; R = A P + (1+eps) P */
+        transform(net, in, W, ly->fin, ly->mid, 0, T);
+        PG_TRY(aggregate(net, g, T, ly->mid, R));
+        axpy(R, one_eps, T, n * ly->mid);
+    }
+    pg_bias_relu_dropout(R, n, ly->mid, b, 1, NULL, NULL, 0, NULL);
+    net->be->gemm(0, 0, n, ly->fout, ly->mid, 1, R, ly->mid, W2, ly->fout, 0, net->Z[l], ly->fout);
+    return PARGNN_STATUS_OK;
+}
+
 pargnn_status pg_net_forward(pg_net *net, const pg_graph *g, const pg_input *x, int training,
                              uint32_t epoch, const pg_real **logits) {
     const int32_t L = net->num_layers;
-    const pg_backend *be = net->be;
     for (int32_t l = 0; l < L; l++) {
         const pg_layer *ly = &net->layers[l];
-        const pg_real *W = net->params + ly->w_off, *b = net->params + ly->b_off;
         layer_in in = layer_input(net, g, x, l, training, epoch);
-        pg_real *Z = net->Z[l];
-        if (ly->aggregate_first) {
-            /* T (n, fin) = A H; Z (n, fout) = T W */
-            PG_TRY(aggregate(net, g, net->H[l], ly->fin, net->T[l]));
-            be->gemm(0, 0, net->n, ly->fout, ly->fin, 1, net->T[l], ly->fin, W, ly->fout, 0, Z,
-                     ly->fout);
-        } else {
-            /* gB (n, fout) = H W; Z (n, fout) = A gB */
-            transform(net, &in, W, ly->fin, ly->fout, net->gB);
-            PG_TRY(aggregate(net, g, net->gB, ly->fout, Z));
+        switch (ly->kind) {
+        case PARGNN_MODEL_GCN: PG_TRY(gcn_forward(net, g, &in, l)); break;
+        case PARGNN_MODEL_SAGE: PG_TRY(sage_forward(net, g, &in, l)); break;
+        case PARGNN_MODEL_GIN: PG_TRY(gin_forward(net, g, &in, l)); break;
         }
-        /* bias and ReLU in one pass over Z (ops.h: equal to pg_bias_add then pg_relu) */
-        pg_bias_relu_dropout(Z, net->n, ly->fout, b, l < L - 1, NULL, NULL, 0, NULL);
+        /* bias (GIN: b2) and ReLU in one pass over Z (ops.h: equal to pg_bias_add then pg_relu) */
+        const pg_real *bias = net->params + (ly->kind == PARGNN_MODEL_GIN ? ly->b2_off : ly->b_off);
+        pg_bias_relu_dropout(net->Z[l], net->n, ly->fout, bias, l < L - 1, NULL, NULL, 0, NULL);
     }
     *logits = net->Z[L - 1];
+    return PARGNN_STATUS_OK;
+}
+
+/* ---- backward of one layer from dZ (n, fout), the gradient of its pre-activation (bias
+ * gradient already taken). Layers l > 0 leave the input gradient (n, fin) in *dH (gA or
+ * gB); the buffers named are scratch of (n + n_halo, max_dim). */
+
+static pargnn_status gcn_backward(pg_net *net, const pg_graph *g, const layer_in *in, int l,
+                                  pg_real *dZ, pg_real *tmp, pg_real **dH) {
+    const pg_layer *ly = &net->layers[l];
+    const pg_backend *be = net->be;
+    const int64_t n = net->n;
+    const pg_real *W = net->params + ly->w_off;
+    pg_real *dW = net->grads + ly->w_off;
+    *dH = dZ;
+    if (!ly->aggregate_first) {
+        /* Z = A (H W): dT (n, fout) = A^T dZ; dW = H^T dT; dH (n, fin) = dT W^T */
+        PG_TRY(aggregate_t(net, g, dZ, ly->fout, tmp));
+        transform_grad(net, in, tmp, ly->fin, ly->fout, dW);
+        if (l > 0) be->gemm(0, 1, n, ly->fin, ly->fout, 1, tmp, ly->fout, W, ly->fout, 0, dZ, ly->fin);
+    } else {
+        /* Z = (A H) W: dW = T^T dZ; dT (n, fin) = dZ W^T; dH = A^T dT */
+        be->gemm(1, 0, ly->fin, ly->fout, n, 1, net->T[l], ly->fin, dZ, ly->fout, 0, dW, ly->fout);
+        if (l > 0) {
+            be->gemm(0, 1, n, ly->fin, ly->fout, 1, dZ, ly->fout, W, ly->fout, 0, tmp, ly->fin);
+            PG_TRY(aggregate_t(net, g, tmp, ly->fin, dZ));
+        }
+    }
+    return PARGNN_STATUS_OK;
+}
+
+static pargnn_status sage_backward(pg_net *net, const pg_graph *g, const layer_in *in, int l,
+                                   pg_real *dZ, pg_real *tmp, pg_real **dH) {
+    const pg_layer *ly = &net->layers[l];
+    const pg_backend *be = net->be;
+    const int64_t n = net->n, fin = ly->fin, fout = ly->fout;
+    const pg_real *W = net->params + ly->w_off, *Ws = net->params + ly->ws_off;
+    pg_real *dW = net->grads + ly->w_off, *dWs = net->grads + ly->ws_off, *dself = net->gC;
+    /* self term Z += H W_self: dW_self = H^T dZ; dH_self (n, fin) = dZ W_self^T */
+    transform_grad(net, in, dZ, fin, fout, dWs);
+    if (l > 0) be->gemm(0, 1, n, fin, fout, 1, dZ, fout, Ws, fout, 0, dself, fin);
+    *dH = dZ;
+    if (ly->aggregate_first) {
+        /* Z = mean(H) W: dW = T^T dZ; dT = dZ W^T; dH += mean^T dT */
+        be->gemm(1, 0, fin, fout, n, 1, net->T[l], fin, dZ, fout, 0, dW, fout);
+        if (l > 0) {
+            be->gemm(0, 1, n, fin, fout, 1, dZ, fout, W, fout, 0, tmp, fin);
+            PG_TRY(aggregate_t(net, g, tmp, fin, dZ)); /* dZ is dead: dH lands there */
+            axpy(dZ, 1, dself, n * fin);
+        }
+    } else {
+        /* Z = mean(H W): dT (n, fout) = mean^T dZ; dW = H^T dT; dH += dT W^T */
+        PG_TRY(aggregate_t(net, g, dZ, fout, tmp));
+        transform_grad(net, in, tmp, fin, fout, dW);
+        if (l > 0) {
+            memcpy(dZ, dself, (size_t)(n * fin) * sizeof(pg_real));
+            be->gemm(0, 1, n, fin, fout, 1, tmp, fout, W, fout, 1, dZ, fin);
+        }
+    }
+    return PARGNN_STATUS_OK;
+}
+
+static double dot_rows(const pg_real *a, const pg_real *b, int64_t count) {
+    double s = 0; /* fixed order: thread-independent */
+    for (int64_t k = 0; k < count; k++) s += (double)a[k] * (double)b[k];
+    return s;
+}
+
+static pargnn_status gin_backward(pg_net *net, const pg_graph *g, const layer_in *in, int l,
+                                  pg_real *dZ, pg_real *tmp, pg_real **dH) {
+    const pg_layer *ly = &net->layers[l];
+    const pg_backend *be = net->be;
+    const int64_t n = net->n, fin = ly->fin, fout = ly->fout, mid = ly->mid;
+    const pg_real *W = net->params + ly->w_off, *W2 = net->params + ly->w2_off;
+    pg_real *dW = net->grads + ly->w_off, *db = net->grads + ly->b_off;
+    pg_real *dW2 = net->grads + ly->w2_off;
+    pg_real *R = net->R[l], *T = net->T[l];
+    const pg_real one_eps = 1 + gin_eps(net, ly);
+    const int learn = ly->eps_off >= 0;
+    /* Z = R W2: dW2 = R^T dZ; dM (n, mid) = (dZ W2^T) masked by R > 0, db = its column sums */
+    be->gemm(1, 0, mid, fout, n, 1, R, mid, dZ, fout, 0, dW2, fout);
+    be->gemm(0, 1, n, mid, fout, 1, dZ, fout, W2, fout, 0, tmp, mid);
+    pg_relu_bias_grad(tmp, R, n, mid, 1, db);
+    pg_real *dM = tmp;
+    *dH = NULL;
+    if (ly->aggregate_first) {
+        /* M = U W: dW = U^T dM; dU (n, fin) = dM W^T; deps = <dU, H>; dH = A^T dU + (1+eps) dU */
+        be->gemm(1, 0, fin, mid, n, 1, T, fin, dM, mid, 0, dW, mid);
+        if (l > 0 || learn) {
+            pg_real *dU = dZ; /* dZ is dead */
+            be->gemm(0, 1, n, fin, mid, 1, dM, mid, W, mid, 0, dU, fin);
+            if (learn) net->grads[ly->eps_off] = (pg_real)dot_rows(dU, net->H[l], n * fin);
+            if (l > 0) {
+                PG_TRY(aggregate_t(net, g, dU, fin, tmp)); /* GIN's sum: no scale, dU intact */
+                axpy(tmp, one_eps, dU, n * fin);
+                *dH = tmp;
+            }
+        }
+    } else {
+        /* M = A P + (1+eps) P, P = H W: deps = <dM, P>; dP = A^T dM + (1+eps) dM;
+         * dW = H^T dP; dH = dP W^T */
+        if (learn) net->grads[ly->eps_off] = (pg_real)dot_rows(dM, T, n * mid);
+        pg_real *dP = dZ;
+        PG_TRY(aggregate_t(net, g, dM, mid, dP));
+        axpy(dP, one_eps, dM, n * mid);
+        transform_grad(net, in, dP, fin, mid, dW);
+        if (l > 0) {
+            be->gemm(0, 1, n, fin, mid, 1, dP, mid, W, mid, 0, tmp, fin);
+            *dH = tmp;
+        }
+    }
     return PARGNN_STATUS_OK;
 }
 
 pargnn_status pg_net_backward(pg_net *net, const pg_graph *g, const pg_input *x,
                               const pg_real *dlogits, uint32_t epoch) {
     const int32_t L = net->num_layers;
-    const pg_backend *be = net->be;
     const int64_t n = net->n;
     pg_real *dZ = net->gA, *tmp = net->gB;
     if (dlogits != dZ)
         memcpy(dZ, dlogits, (size_t)(n * net->num_classes) * sizeof(pg_real));
     for (int32_t l = L - 1; l >= 0; l--) {
         const pg_layer *ly = &net->layers[l];
-        const pg_real *W = net->params + ly->w_off;
-        pg_real *dW = net->grads + ly->w_off, *db = net->grads + ly->b_off;
+        const int gin = ly->kind == PARGNN_MODEL_GIN;
+        pg_real *db = net->grads + (gin ? ly->b2_off : ly->b_off);
         /* ReLU mask and bias gradient in one pass (fixed-order sums: thread-independent) */
         pg_relu_bias_grad(dZ, net->Z[l], n, ly->fout, l < L - 1, db);
-        if (!ly->aggregate_first) {
-            /* The input the forward pass used (dropout is a pure function of its key). */
-            const pg_csr *in_csr = NULL;
-            const pg_real *in_dense = NULL;
-            if (l == 0 && x->sparse) in_csr = net->cfg.dropout > 0 ? &net->xdrop : x->csr;
-            else in_dense = net->H[l] ? net->H[l] : l == 0 ? x->dense : net->Z[l - 1];
-            /* Z = A (H W): dT (n, fout) = A^T dZ; dW = H^T dT; dH (n, fin) = dT W^T */
-            PG_TRY(aggregate_t(net, g, dZ, ly->fout, tmp));
-            if (in_csr) be->spmm_t(in_csr, tmp, ly->fout, 0, dW);
-            else be->gemm(1, 0, ly->fin, ly->fout, n, 1, in_dense, ly->fin, tmp, ly->fout, 0, dW,
-                          ly->fout);
-            if (l > 0)
-                be->gemm(0, 1, n, ly->fin, ly->fout, 1, tmp, ly->fout, W, ly->fout, 0, dZ, ly->fin);
-        } else {
-            /* Z = (A H) W: dW = T^T dZ; dT (n, fin) = dZ W^T; dH = A^T dT */
-            be->gemm(1, 0, ly->fin, ly->fout, n, 1, net->T[l], ly->fin, dZ, ly->fout, 0, dW,
-                     ly->fout);
-            if (l > 0) {
-                be->gemm(0, 1, n, ly->fin, ly->fout, 1, dZ, ly->fout, W, ly->fout, 0, tmp, ly->fin);
-                PG_TRY(aggregate_t(net, g, tmp, ly->fin, dZ));
-            }
+        layer_in in = layer_input_again(net, x, l);
+        pg_real *dH = NULL;
+        switch (ly->kind) {
+        case PARGNN_MODEL_GCN: PG_TRY(gcn_backward(net, g, &in, l, dZ, tmp, &dH)); break;
+        case PARGNN_MODEL_SAGE: PG_TRY(sage_backward(net, g, &in, l, dZ, tmp, &dH)); break;
+        case PARGNN_MODEL_GIN: PG_TRY(gin_backward(net, g, &in, l, dZ, tmp, &dH)); break;
         }
-        if (l > 0 && net->cfg.dropout > 0) {
+        if (l == 0) break;
+        if (dH != dZ) { /* the input gradient is the next layer's dZ */
+            tmp = dZ;
+            dZ = dH;
+        }
+        if (net->cfg.dropout > 0) {
             pg_dropout_key key = {net->cfg.seed, epoch, (uint32_t)l, net->cfg.dropout};
             pg_dropout_dense(&key, dZ, dZ, n, ly->fin, g->row0, g->gid);
         }
@@ -324,5 +585,24 @@ pargnn_status pg_gcn_normalize(const pg_csr *adj, pg_csr *out) {
         for (int64_t e = out->rowptr[i]; e < out->rowptr[i + 1]; e++)
             out->val[e] = (pg_real)(dinv[i] * dinv[out->col[e]]);
     pg_free(dinv);
+    return PARGNN_STATUS_OK;
+}
+
+pargnn_status pg_adj_structure(const pg_csr *adj, pg_csr *out) {
+    const int64_t n = adj->nrows, nnz = adj->nnz;
+    memset(out, 0, sizeof *out);
+    out->nrows = n;
+    out->ncols = adj->ncols;
+    out->nnz = nnz;
+    out->rowptr = pg_alloc((size_t)n + 1, sizeof(int64_t), "adjacency offsets");
+    out->col = pg_alloc((size_t)(nnz > 0 ? nnz : 1), sizeof(int32_t), "adjacency columns");
+    out->val = pg_alloc((size_t)(nnz > 0 ? nnz : 1), sizeof(pg_real), "adjacency values");
+    if (!out->rowptr || !out->col || !out->val) {
+        pg_csr_free(out);
+        return PARGNN_STATUS_NO_MEMORY;
+    }
+    memcpy(out->rowptr, adj->rowptr, ((size_t)n + 1) * sizeof(int64_t));
+    memcpy(out->col, adj->col, (size_t)nnz * sizeof(int32_t));
+    for (int64_t k = 0; k < nnz; k++) out->val[k] = 1;
     return PARGNN_STATUS_OK;
 }

@@ -28,11 +28,16 @@ typedef struct pg_exchange {
     void *ctx;
 } pg_exchange;
 
-/* The aggregation operator of a layer over the rows held here: A_hat restricted to the
- * n_own owned rows, with columns over owned (0 .. n_own-1) then halo nodes. */
+/* The aggregation operator of a layer over the rows held here, restricted to the n_own
+ * owned rows, with columns over owned (0 .. n_own-1) then halo nodes. It is
+ * diag(lscale) S with S a structure whose values are 1 (SAGE's mean, GIN's sum) or GCN's
+ * D^-1/2 (A + I) D^-1/2 (the symmetric scaling folded into the values, lscale NULL).
+ * When S is symmetric, the transpose is S diag(lscale): scale the owned rows, exchange
+ * the halo (owners send rows already scaled) and reuse the forward product. */
 typedef struct pg_graph {
     const pg_csr *adj;       /* (n_own, n_own + n_halo) */
-    int symmetric;           /* A_hat == A_hat^T globally: backward exchanges and reuses spmm */
+    int symmetric;           /* S == S^T globally: backward exchanges and reuses spmm */
+    const pg_real *lscale;   /* n_own row scales (the mean's 1 / degree), or NULL */
     int64_t row0;            /* global id of local row 0 when gid is NULL */
     const int32_t *gid;      /* global id of every owned row (dropout keys), or NULL */
     int64_t n_halo;          /* halo rows appended below the owned ones */
@@ -42,10 +47,23 @@ typedef struct pg_graph {
     const pg_csr *adj_inner, *adj_outer;
 } pg_graph;
 
+/* A layer's kind is the model's (cfg.model); its parameters are views (offsets) into the
+ * one parameter buffer:
+ *   GCN:  Z = A_hat H W + b                       W (fin, fout), b (fout)
+ *   SAGE: Z = mean(H) W + H W_self + b            W, W_self (fin, fout), b (fout)
+ *   GIN:  Z = relu(((1+eps) H + sum(H)) W + b) W2 + b2
+ *                                                 W (fin, mid), b (mid), W2 (mid, fout),
+ *                                                 b2 (fout), eps (1, when learned)
+ * followed by ReLU on hidden layers. mid = hidden. */
 typedef struct pg_layer {
-    int64_t fin, fout;
-    int aggregate_first;   /* (A H) W when the input is dense and narrower than the output */
-    int64_t w_off, b_off;  /* W: (fin, fout) and b: (fout) within the parameter buffer */
+    pargnn_model_kind kind;
+    int64_t fin, fout, mid;
+    int aggregate_first;   /* aggregate the narrow side: (A H) W when the dense input is
+                              narrower than W's output (fout, or mid for GIN) */
+    int64_t w_off, b_off;  /* W and b within the parameter buffer */
+    int64_t ws_off;        /* SAGE: W_self; else -1 */
+    int64_t w2_off, b2_off;/* GIN: second linear; else -1 */
+    int64_t eps_off;       /* GIN with a learned eps; else -1 (eps fixed at 0) */
 } pg_layer;
 
 typedef struct pg_net {
@@ -64,7 +82,10 @@ typedef struct pg_net {
     pg_real **Z;       /* per layer: output (n + n_halo, fout), after ReLU on hidden layers */
     pg_real **H;       /* per layer: dropped or copied input (n + n_halo, fin) when the layer
                           needs its own copy (dropout, or aggregate-first); else NULL */
-    pg_real **T;       /* per aggregate-first layer: A H (n, fin) */
+    pg_real **T;       /* per aggregate-first layer: A H (n, fin) (GIN: (1+eps) H + A H);
+                          GIN transform-first: P = H W (n + n_halo, mid) */
+    pg_real **R;       /* GIN: hidden activations of the MLP (n, mid); else NULL */
+    pg_real *gC;       /* SAGE: self-term input gradient (n, max_dim); else NULL */
     pg_real *xval;     /* dropped values of a sparse input (nnz) */
     pg_csr xdrop;      /* view of the sparse input with xval as values */
     pg_real *gA, *gB;  /* gradient scratch (n + n_halo, max_dim) each */
@@ -72,6 +93,8 @@ typedef struct pg_net {
     const pg_backend *be;
 } pg_net;
 
+/* Parameters of a model of this shape (pg_net_init's layout), or -1 past 2^62. */
+int64_t pg_net_param_count(const pargnn_config *cfg, int64_t in_dim, int64_t num_classes);
 /* Sets up layers and parameters (Glorot uniform weights keyed by seed, zero biases). */
 pargnn_status pg_net_init(pg_net *net, const pargnn_config *cfg, int64_t in_dim,
                           int64_t num_classes, int input_sparse, const pg_backend *be);
@@ -94,5 +117,8 @@ void pg_net_adam(pg_net *net, int64_t t);
 /* A_hat = D^-1/2 (A + I) D^-1/2 with exactly one self-loop of weight 1 per node (added
  * where missing, as PyG's add_remaining_self_loops), D the degree of A + I. */
 pargnn_status pg_gcn_normalize(const pg_csr *adj, pg_csr *out);
+/* The structure of A with values 1 (SAGE's mean before its row scales, GIN's sum): the
+ * adjacency as stored, a self-loop in the data kept once, none added. */
+pargnn_status pg_adj_structure(const pg_csr *adj, pg_csr *out);
 
 #endif

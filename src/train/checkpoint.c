@@ -16,7 +16,7 @@
 #include "train/trainer.h"
 
 #define CKPT_MAGIC "PARGNNCK"
-#define CKPT_VERSION 1u
+#define CKPT_VERSION 2u /* 2: GIN's eps mode after the seed; 1 (GCN only) is still read */
 #define CKPT_MAX_BYTES ((uint64_t)1 << 40)
 
 /* ------------------------------------------------------------ serialisation */
@@ -86,9 +86,10 @@ static void serialise_config(wbuf *b, const pargnn_config *c) {
     put_i32(b, c->epochs);
     put_i32(b, c->patience);
     put_u64(b, c->seed);
+    put_i32(b, c->gin_train_eps); /* version 2 */
 }
 
-static pargnn_status parse_config(rbuf *b, pargnn_config *c) {
+static pargnn_status parse_config(rbuf *b, uint32_t version, pargnn_config *c) {
     int32_t model = 0, scope = 0, norm = 0;
     pargnn_config_default(c);
     PG_TRY(get(b, &model, 4, "model"));
@@ -102,6 +103,7 @@ static pargnn_status parse_config(rbuf *b, pargnn_config *c) {
     PG_TRY(get(b, &c->epochs, 4, "epochs"));
     PG_TRY(get(b, &c->patience, 4, "patience"));
     PG_TRY(get(b, &c->seed, 8, "seed"));
+    if (version >= 2) PG_TRY(get(b, &c->gin_train_eps, 4, "gin_train_eps"));
     c->model = (pargnn_model_kind)model;
     c->decay_scope = (pargnn_decay_scope)scope;
     c->feature_norm = (pargnn_feature_norm)norm;
@@ -198,20 +200,6 @@ static pargnn_status read_whole(const char *path, unsigned char **out, size_t *l
     return PARGNN_STATUS_OK;
 }
 
-/* Parameters of a GCN of this shape (pg_net_init's layout), or -1 past 2^62: a header whose
- * count disagrees is refused before anything is sized by its config. */
-static int64_t gcn_param_count(const pargnn_config *cfg, int64_t in_dim, int64_t classes) {
-    double approx = 0;
-    int64_t total = 0;
-    for (int32_t l = 0; l < cfg->layers; l++) {
-        const int64_t fin = l == 0 ? in_dim : cfg->hidden;
-        const int64_t fout = l == cfg->layers - 1 ? classes : cfg->hidden;
-        approx += (double)fin * (double)fout + (double)fout;
-        if (approx > 4.6e18) return -1;
-        total += fin * fout + fout;
-    }
-    return total;
-}
 
 static pargnn_status ckpt_read(const char *path, ckpt *c) {
     memset(c, 0, sizeof *c);
@@ -231,8 +219,8 @@ static pargnn_status ckpt_read(const char *path, ckpt *c) {
     }
     CK(get(&b, magic, 8, "magic"));
     CK(get(&b, &version, 4, "version"));
-    if (version != CKPT_VERSION) {
-        s = pg_error(PARGNN_STATUS_CORRUPT, "checkpoint %s: version %u, this pargnn reads version %u",
+    if (version != CKPT_VERSION && version != 1) {
+        s = pg_error(PARGNN_STATUS_CORRUPT, "checkpoint %s: version %u, this pargnn reads versions 1 to %u",
                      path, version, CKPT_VERSION);
         goto fail;
     }
@@ -253,7 +241,7 @@ static pargnn_status ckpt_read(const char *path, ckpt *c) {
                      path, real_size, sizeof(pg_real));
         goto fail;
     }
-    CK(parse_config(&b, &c->cfg));
+    CK(parse_config(&b, version, &c->cfg));
     CK(get(&b, &c->num_nodes, 8, "num_nodes"));
     CK(get(&b, &c->in_dim, 8, "in_dim"));
     CK(get(&b, &c->num_classes, 8, "num_classes"));
@@ -269,7 +257,7 @@ static pargnn_status ckpt_read(const char *path, ckpt *c) {
         s = pg_error(PARGNN_STATUS_CORRUPT, "checkpoint %s: inconsistent header counts", path);
         goto fail;
     }
-    if (gcn_param_count(&c->cfg, c->in_dim, c->num_classes) != c->num_params) {
+    if (pg_net_param_count(&c->cfg, c->in_dim, c->num_classes) != c->num_params) {
         s = pg_error(PARGNN_STATUS_CORRUPT,
                      "checkpoint %s: %lld parameters do not fit its model (%d layers, hidden %d, "
                      "%lld features, %lld classes)",
@@ -318,6 +306,7 @@ pargnn_status pargnn_checkpoint_read_config(const char *path, pargnn_config *cfg
 /* The first hyperparameter that differs, as its flag, or NULL. */
 static const char *config_diff(const pargnn_config *a, const pargnn_config *b) {
     if (a->model != b->model) return "--model";
+    if (a->gin_train_eps != b->gin_train_eps) return "--gin-eps";
     if (a->layers != b->layers) return "--layers";
     if (a->hidden != b->hidden) return "--hidden";
     if (a->dropout != b->dropout) return "--dropout";
@@ -387,7 +376,8 @@ pargnn_status pargnn_predict(const char *checkpoint, const pargnn_dataset_t *ds,
                      (long long)c.in_dim, ds->name ? ds->name : "", (long long)ds->num_features);
         goto done;
     }
-    if ((s = pg_prepare(ds, c.cfg.feature_norm, &prep)) ||
+    if ((s = pg_prepare(ds, c.cfg.feature_norm, c.cfg.model, &prep)) ||
+        (s = pg_prepared_scales(&prep, c.cfg.model)) ||
         (s = pg_net_init(&net, &c.cfg, c.in_dim, c.num_classes, ds->feat_sparse, pg_backend_cpu())))
         goto done;
     if (net.num_params != c.num_params) {

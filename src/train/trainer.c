@@ -19,6 +19,7 @@ void pg_prepared_free(pg_prepared *p) {
     pg_csr_free(&p->adj_hat);
     pg_csr_free(&p->adj_inner);
     pg_csr_free(&p->adj_outer);
+    pg_free(p->lscale);
     pg_mat_free(&p->xdense);
     pg_csr_free(&p->xcsr);
     pg_free(p->labels);
@@ -54,11 +55,14 @@ pargnn_status pg_prepared_set_shape(pg_prepared *p, const pargnn_dataset_t *ds) 
     return PARGNN_STATUS_OK;
 }
 
-pargnn_status pg_prepare(const pargnn_dataset_t *ds, pargnn_feature_norm norm, pg_prepared *p) {
+pargnn_status pg_prepare(const pargnn_dataset_t *ds, pargnn_feature_norm norm,
+                         pargnn_model_kind model, pg_prepared *p) {
     memset(p, 0, sizeof *p);
     pargnn_status s;
     const int64_t n = ds->num_nodes, f = ds->num_features;
-    if ((s = pg_prepared_set_shape(p, ds)) || (s = pg_gcn_normalize(&ds->adj, &p->adj_hat))) {
+    if ((s = pg_prepared_set_shape(p, ds)) ||
+        (s = model == PARGNN_MODEL_GCN ? pg_gcn_normalize(&ds->adj, &p->adj_hat)
+                                       : pg_adj_structure(&ds->adj, &p->adj_hat))) {
         pg_prepared_free(p);
         return s;
     }
@@ -114,10 +118,31 @@ pargnn_status pg_prepare(const pargnn_dataset_t *ds, pargnn_feature_norm norm, p
             memcpy(p->split_idx[k], ds->split_idx[k], (size_t)ds->split_len[k] * sizeof(int32_t));
     }
     p->g.adj = &p->adj_hat;
-    /* A_hat of an undirected graph is symmetric; a directed one's rows are destinations,
-     * so backward needs the transposed product. */
+    /* The operator of an undirected graph is symmetric (up to its row scales); a directed
+     * one's rows are destinations, so backward needs the transposed product. */
     p->g.symmetric = !ds->directed;
     p->g.row0 = 0;
+    return PARGNN_STATUS_OK;
+}
+
+pargnn_status pg_prepared_scales(pg_prepared *q, pargnn_model_kind model) {
+    pg_free(q->lscale);
+    q->lscale = NULL;
+    q->g.lscale = NULL;
+    if (model != PARGNN_MODEL_SAGE) return PARGNN_STATUS_OK;
+    /* The mean: 1 / degree of A, the length of the owned row (an owned row holds every
+     * neighbour, so this is the global degree on any number of processes; a self-loop in
+     * the data counts once, as in the serial CSR). No neighbour: scale 0, output 0. */
+    const int64_t n = q->n_own;
+    if (!(q->lscale = pg_alloc((size_t)(n > 0 ? n : 1), sizeof(pg_real), "mean scales")))
+        return PARGNN_STATUS_NO_MEMORY;
+    for (int64_t i = 0; i < n; i++) {
+        const pg_csr *a = q->g.adj ? q->g.adj : i < q->g.adj_inner->nrows ? q->g.adj_inner : q->g.adj_outer;
+        const int64_t r = q->g.adj || i < q->g.adj_inner->nrows ? i : i - q->g.adj_inner->nrows;
+        const int64_t deg = a->rowptr[r + 1] - a->rowptr[r];
+        q->lscale[i] = deg > 0 ? (pg_real)(1.0 / (double)deg) : 0;
+    }
+    q->g.lscale = q->lscale;
     return PARGNN_STATUS_OK;
 }
 
@@ -167,6 +192,10 @@ pargnn_status pg_trainer_create_prepared(pg_prepared *p, const pargnn_config *cf
         q->g.adj = q->adj_hat.rowptr ? &q->adj_hat : &q->adj_inner;
     }
     pargnn_status s;
+    if ((s = pg_prepared_scales(q, cfg->model))) {
+        pargnn_trainer_free(tr);
+        return s;
+    }
     if ((s = pg_net_init(&tr->net, cfg, q->num_features, q->num_classes, q->x.sparse,
                          pg_backend_cpu())) ||
         (s = pg_net_workspace(&tr->net, q->n_own, q->n_halo, q->x.sparse ? q->xcsr.nnz : 0)) ||
@@ -200,7 +229,7 @@ pargnn_status pargnn_trainer_create(const pargnn_dataset_t *ds, const pargnn_con
                         "file with --labels FILE)", ds->name ? ds->name : "dataset");
     pg_set_threads(cfg->threads);
     pg_prepared p;
-    PG_TRY(pg_prepare(ds, cfg->feature_norm, &p));
+    PG_TRY(pg_prepare(ds, cfg->feature_norm, cfg->model, &p));
     pargnn_status rs = pg_prepared_reorder(&p, cfg->reorder);
     if (rs) {
         pg_prepared_free(&p);

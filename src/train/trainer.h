@@ -27,7 +27,9 @@ typedef struct pg_prepared {
     /* the rows held here */
     int64_t n_own, n_halo, n_inner;
     int32_t *gid;                 /* n_own global ids (NULL: row i is node i) */
-    pg_csr adj_hat;               /* (n_own, n_own + n_halo) */
+    pg_csr adj_hat;               /* (n_own, n_own + n_halo): the model's operator structure
+                                     (GCN: A_hat; SAGE, GIN: A with values 1) */
+    pg_real *lscale;              /* n_own row scales of the operator (SAGE: 1 / degree) */
     pg_csr adj_inner, adj_outer;  /* its rows without / with halo columns (with MPI) */
     pg_mat xdense;
     pg_csr xcsr;
@@ -43,7 +45,11 @@ typedef struct pg_prepared {
 } pg_prepared;
 
 /* One process: every node, no halo. */
-pargnn_status pg_prepare(const pargnn_dataset_t *ds, pargnn_feature_norm norm, pg_prepared *p);
+pargnn_status pg_prepare(const pargnn_dataset_t *ds, pargnn_feature_norm norm,
+                         pargnn_model_kind model, pg_prepared *p);
+/* The operator's row scales for the model (SAGE's mean: 1 / row length), from the wired
+ * operator views (p->g); called once the rows are in their final order. */
+pargnn_status pg_prepared_scales(pg_prepared *p, pargnn_model_kind model);
 void pg_prepared_free(pg_prepared *p);
 /* Row normalisation (Kipf & Welling) of features held as dense rows or CSR values. */
 void pg_row_normalise(pg_real *val, const int64_t *rowptr, int64_t n, int64_t f);

@@ -1,7 +1,8 @@
 /*
  * Finite-difference gradient checks in double precision (this test links the library
- * built with pg_real = double): every op's backward rule, then whole GCN models of
- * several shapes (sparse and dense input, both product orders, dropout on) on random graphs.
+ * built with pg_real = double): every op's backward rule, then whole GCN, GraphSAGE and GIN
+ * models of several shapes (sparse and dense input, both product orders, dropout on, GIN's
+ * eps fixed and learned) on random graphs, undirected and directed.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -27,7 +28,24 @@ static double dot(const pg_real *a, const pg_real *b, int64_t n) {
 }
 static double rel_err(double a, double b) { return fabs(a - b) / fmax(1e-7, fabs(a) + fabs(b)); }
 
-/* A random symmetric graph with self-loops normalised as GCN does. */
+/* The model under test; SAGE and GIN take the raw structure (values 1), SAGE with the
+ * mean's row scales 1 / row length. */
+static pargnn_model_kind cur_model = PARGNN_MODEL_GCN;
+static int cur_learn_eps;
+static pg_real mean_scale[64];
+static void model_operator(pg_csr *a, pg_csr *out) {
+    if (cur_model == PARGNN_MODEL_GCN) {
+        pg_gcn_normalize(a, out);
+        return;
+    }
+    pg_adj_structure(a, out);
+    for (int64_t i = 0; i < out->nrows; i++) {
+        int64_t d = out->rowptr[i + 1] - out->rowptr[i];
+        mean_scale[i] = d > 0 ? 1.0 / (double)d : 0;
+    }
+}
+
+/* A random symmetric graph normalised for the model (GCN: with self-loops). */
 static pg_csr rand_graph(int64_t n, int64_t m) {
     int32_t *s = malloc((size_t)m * sizeof *s), *d = malloc((size_t)m * sizeof *d);
     for (int64_t e = 0; e < m; e++) {
@@ -36,7 +54,7 @@ static pg_csr rand_graph(int64_t n, int64_t m) {
     }
     pg_csr a, h;
     pg_csr_from_undirected(n, m, s, d, &a);
-    pg_gcn_normalize(&a, &h);
+    model_operator(&a, &h);
     pg_csr_free(&a);
     free(s), free(d);
     return h;
@@ -53,7 +71,7 @@ static pg_csr rand_digraph(int64_t n, int64_t m) {
     }
     pg_csr a, h;
     pg_csr_from_directed(n, m, s, d, &a);
-    pg_gcn_normalize(&a, &h);
+    model_operator(&a, &h);
     int64_t asym = 0; /* entries whose transpose is absent: the case is really directed */
     for (int64_t i = 0; i < n; i++)
         for (int64_t e = h.rowptr[i]; e < h.rowptr[i + 1]; e++) {
@@ -196,10 +214,12 @@ static void check_model(const char *name, int layers, int hidden, int64_t fin, i
         Xs.nnz = k;
     }
     pg_input x = {sparse, n, fin, sparse ? NULL : Xd, sparse ? &Xs : NULL};
-    pg_graph g = {.adj = &A, .symmetric = !use_directed};
+    pg_graph g = {.adj = &A, .symmetric = !use_directed,
+                  .lscale = cur_model == PARGNN_MODEL_SAGE ? mean_scale : NULL};
     pargnn_config cfg;
     pargnn_config_default(&cfg);
     cfg.layers = layers, cfg.hidden = hidden, cfg.dropout = dropout, cfg.seed = 5;
+    cfg.model = cur_model, cfg.gin_train_eps = cur_learn_eps;
     pg_net net;
     CHECK_STATUS(pg_net_init(&net, &cfg, fin, C, sparse, pg_backend_ref()), PARGNN_STATUS_OK, NULL);
     CHECK_STATUS(pg_net_workspace(&net, n, 0, Xs.nnz), PARGNN_STATUS_OK, NULL);
@@ -217,7 +237,12 @@ static void check_model(const char *name, int layers, int hidden, int64_t fin, i
     memcpy(grad, net.grads, (size_t)net.num_params * sizeof *grad);
     double worst = 0, gmax = 0;
     int64_t checked = 0;
-    for (int64_t k = 0; k < net.num_params; k += 1 + net.num_params / 150, checked++) {
+    const int64_t stride = 1 + net.num_params / 150;
+    for (int64_t k = 0; k < net.num_params; k++) {
+        int is_eps = 0; /* a learned eps is always checked */
+        for (int l = 0; l < layers; l++) is_eps |= net.layers[l].eps_off == k;
+        if (k % stride != 0 && !is_eps) continue;
+        checked++;
         pg_real keep = net.params[k];
         net.params[k] = keep + 1e-6;
         pg_net_forward(&net, &g, &x, 1, epoch, &Z);
@@ -237,8 +262,11 @@ static void check_model(const char *name, int layers, int hidden, int64_t fin, i
               (long long)checked);
     int orders = 0;
     for (int l = 0; l < layers; l++) orders |= 1 << net.layers[l].aggregate_first;
-    printf("model %-28s params %5lld checked %4lld max |g| %.2e worst rel err %.2e orders %s%s\n",
-           name, (long long)net.num_params, (long long)checked, gmax, worst, orders & 1 ? "A(HW) " : "",
+    if (cur_learn_eps)
+        for (int l = 0; l < layers; l++)
+            CHECK_MSG(fabs(grad[net.layers[l].eps_off]) > 1e-6, "model %s: eps of layer %d has no gradient", name, l);
+    printf("%-4s %-34s params %5lld checked %4lld max |g| %.2e worst rel err %.2e orders %s%s\n",
+           pargnn_model_name(cur_model), name, (long long)net.num_params, (long long)checked, gmax, worst, orders & 1 ? "A(HW) " : "",
            orders & 2 ? "(AH)W" : "");
     pg_net_free(&net);
     pg_csr_free(&A);
@@ -257,6 +285,32 @@ int main(void) {
     check_model("directed, 2 layers dense", 2, 8, 6, 0, 0.3);
     check_model("directed, 3 layers sparse", 3, 6, 12, 1, 0.5);
     check_model("directed, (AH)W first", 2, 16, 5, 0, 0.0);
+    use_directed = 0;
+    cur_model = PARGNN_MODEL_SAGE;
+    check_model("1 layer dense", 1, 8, 6, 0, 0.0);
+    check_model("2 layers sparse, dropout", 2, 7, 12, 1, 0.5);
+    check_model("2 layers dense wide hidden", 2, 16, 5, 0, 0.3);  /* mean(H) W on layer 0 */
+    check_model("3 layers dense, dropout", 3, 6, 9, 0, 0.5);
+    check_model("3 layers sparse, wide", 3, 12, 10, 1, 0.4);     /* (AH)W on layer 1 */
+    use_directed = 1;
+    check_model("directed, 2 layers sparse", 2, 8, 12, 1, 0.3);
+    check_model("directed, (AH)W first", 2, 16, 5, 0, 0.0);
+    use_directed = 0;
+    cur_model = PARGNN_MODEL_GIN;
+    for (cur_learn_eps = 0; cur_learn_eps <= 1; cur_learn_eps++) {
+        const char *e = cur_learn_eps ? "eps learned" : "eps fixed";
+        char nm[64];
+        snprintf(nm, sizeof nm, "1 layer dense, %s", e);
+        check_model(nm, 1, 8, 6, 0, 0.0);
+        snprintf(nm, sizeof nm, "2 layers sparse, dropout, %s", e);
+        check_model(nm, 2, 7, 12, 1, 0.5);
+        snprintf(nm, sizeof nm, "2 layers dense wide hidden, %s", e);
+        check_model(nm, 2, 16, 5, 0, 0.3);  /* (AH)W in layer 0 */
+        snprintf(nm, sizeof nm, "3 layers dense, dropout, %s", e);
+        check_model(nm, 3, 6, 9, 0, 0.5);
+    }
+    use_directed = 1;
+    check_model("directed, 2 layers sparse, eps learned", 2, 8, 12, 1, 0.3);
     use_directed = 0;
     return pg_test_finish();
 }
