@@ -47,8 +47,12 @@ static pargnn_status train_bytes(const pargnn_dataset_t *ds, const pargnn_config
     const int64_t n = ds->num_nodes, R = (int64_t)sizeof(pg_real);
     const int64_t xnnz = ds->feat_sparse ? ds->feat_csr.nnz : 0;
     double b = 0;
-    /* pg_prepare: A_hat with a self-loop on every node, values included */
-    b += (double)(n + 1) * 8 + (double)(ds->adj.nnz + n - self_loops) * (4 + R);
+    /* pg_prepare: GCN's A_hat with a self-loop on every node, values included (SAGE, GIN:
+     * A as loaded, plus SAGE's row scales) */
+    if (cfg->model == PARGNN_MODEL_GCN)
+        b += (double)(n + 1) * 8 + (double)(ds->adj.nnz + n - self_loops) * (4 + R);
+    else
+        b += (double)(n + 1) * 8 + (double)ds->adj.nnz * (4 + R) + (double)n * R;
     b += ds->feat_sparse ? (double)(n + 1) * 8 + (double)(xnnz + 1) * (4 + R)
                          : (double)n * (double)ds->num_features * R;
     b += 6.0 * (double)net.num_params * R; /* params, grads, m, v, decay, best */
@@ -62,8 +66,12 @@ static pargnn_status train_bytes(const pargnn_dataset_t *ds, const pargnn_config
         if (dense_in && (cfg->dropout > 0 || ly->aggregate_first))
             b += (double)n * (double)ly->fin * R;                               /* H */
         if (ly->aggregate_first) b += (double)n * (double)ly->fin * R;          /* T */
+        if (ly->mid > maxd) maxd = ly->mid;
+        if (ly->kind == PARGNN_MODEL_GIN) /* R, and P = H W when transforming first */
+            b += (double)n * (double)ly->mid * R * (ly->aggregate_first ? 1 : 2);
     }
     b += 2.0 * (double)n * (double)maxd * R; /* gA, gB */
+    if (cfg->model == PARGNN_MODEL_SAGE) b += (double)n * (double)maxd * R; /* gC */
     if (net.input_sparse) b += (double)(xnnz > 0 ? xnnz : 1) * R;
     b += 2.0 * (double)(cfg->epochs + 1) * 8; /* loss curve, step times */
     pg_net_free(&net);

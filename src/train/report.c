@@ -124,9 +124,9 @@ pargnn_status pargnn_trainer_write_json(const pargnn_trainer_t *tr, const char *
         if (e) fputs(", ", f);
         json_num(f, r.loss_curve[e]);
     }
-    fprintf(f, "],\n  \"config\": {\n    \"model\": \"%s\",\n    \"layers\": %d,\n"
-               "    \"hidden\": %d,\n    \"dropout\": ",
-            pargnn_model_name(c->model), c->layers, c->hidden);
+    fprintf(f, "],\n  \"config\": {\n    \"model\": \"%s\",\n    \"gin_eps\": \"%s\",\n"
+               "    \"layers\": %d,\n    \"hidden\": %d,\n    \"dropout\": ",
+            pargnn_model_name(c->model), c->gin_train_eps ? "learn" : "fixed", c->layers, c->hidden);
     json_num(f, c->dropout);
     fputs(",\n    \"lr\": ", f);
     json_num(f, c->lr);
