@@ -176,9 +176,9 @@ static void test_models_learn(const pargnn_dataset_t *ds) {
         cfg.model = kinds[k];
         cfg.gin_train_eps = k == 2;
         cfg.epochs = 100;
-        pargnn_trainer_t *tr = train(ds, &cfg);
         pargnn_result r;
-        pargnn_trainer_result(tr, &r);
+        pargnn_trainer_t *tr = pg_test_train(ds, &cfg, &r);
+        if (!tr) continue;
         printf("%s%s: test acc %.3f, loss %.3f -> %.3f\n", pargnn_model_name(cfg.model),
                k == 2 ? " (eps learned)" : "", r.test_acc, r.loss_curve[0], r.loss_curve[99]);
         CHECK_MSG(r.test_acc > 0.7, "%s: test acc %.3f on an SBM with homophily 0.9",
@@ -199,9 +199,14 @@ static void test_resume_gin(const pargnn_dataset_t *ds, const char *dir) {
     cfg.model = PARGNN_MODEL_GIN;
     cfg.gin_train_eps = 1;
     cfg.epochs = 30;
-    pargnn_trainer_t *full = train(ds, &cfg);
+    pargnn_trainer_t *full = pg_test_train(ds, &cfg, NULL);
     cfg.epochs = 13;
-    pargnn_trainer_t *half = train(ds, &cfg);
+    pargnn_trainer_t *half = pg_test_train(ds, &cfg, NULL);
+    if (!full || !half) {
+        pargnn_trainer_free(full);
+        pargnn_trainer_free(half);
+        return;
+    }
     CHECK_STATUS(pargnn_trainer_save(half, path), PARGNN_STATUS_OK, NULL);
     pargnn_config stored;
     CHECK_STATUS(pargnn_checkpoint_read_config(path, &stored), PARGNN_STATUS_OK, NULL);
