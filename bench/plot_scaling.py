@@ -161,7 +161,7 @@ with open(os.path.join(out, "scaling.md"), "w") as f:
         f.write("\n## Memory (products-shaped graph)\n\n| ranks | source | max RSS of a rank (MiB) |\n|---|---|---|\n")
         for r in mem:
             f.write(f'| {r["ranks"]} | {r["source"]} | {r["max_rank_rss_mib"]} |\n')
-        if len(mem) == 2:
+        if len(mem) == 2 and mem[1]["max_rank_rss_mib"] != "failed":
             f.write(f'\nRank peak at 4 ranks from part files = {float(mem[1]["max_rank_rss_mib"]) / float(mem[0]["max_rank_rss_mib"]):.1%} of the 1-rank run.\n')
     if proj:
         f.write("\n## Alpha-beta projection (arxiv-shaped graph; docs/scaling.md)\n\n| nodes | compute s | halo s | allreduce s | epoch s (no overlap) | speedup | epoch s (overlap) | speedup |\n|---|---|---|---|---|---|---|---|\n")
