@@ -333,21 +333,11 @@ static pargnn_status gcn_forward(pg_net *net, const pg_graph *g, const layer_in 
     return PARGNN_STATUS_OK;
 }
 
+/* SAGE: the propagation of GCN with the mean operator (the graph's), plus the self term. */
 static pargnn_status sage_forward(pg_net *net, const pg_graph *g, const layer_in *in, int l) {
     const pg_layer *ly = &net->layers[l];
-    const pg_real *W = net->params + ly->w_off, *Ws = net->params + ly->ws_off;
-    pg_real *Z = net->Z[l];
-    if (ly->aggregate_first) {
-        /* T (n, fin) = mean(H); Z = T W */
-        PG_TRY(aggregate(net, g, net->H[l], ly->fin, net->T[l]));
-        net->be->gemm(0, 0, net->n, ly->fout, ly->fin, 1, net->T[l], ly->fin, W, ly->fout, 0, Z,
-                      ly->fout);
-    } else {
-        /* gB (n, fout) = H W; Z = mean(gB) */
-        transform(net, in, W, ly->fin, ly->fout, 0, net->gB);
-        PG_TRY(aggregate(net, g, net->gB, ly->fout, Z));
-    }
-    transform(net, in, Ws, ly->fin, ly->fout, 1, Z); /* Z += H W_self */
+    PG_TRY(gcn_forward(net, g, in, l)); /* Z = mean(H) W */
+    transform(net, in, net->params + ly->ws_off, ly->fin, ly->fout, 1, net->Z[l]); /* += H W_self */
     return PARGNN_STATUS_OK;
 }
 
