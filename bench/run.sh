@@ -13,3 +13,7 @@ sh "$here/roofline.sh" "$(dirname "$bin")"
 sh "$here/feature_density.sh" "$(dirname "$bin")"
 # pargnn vs PyTorch and PyG (installs them into bench/.venv on first use; see compare.sh)
 sh "$here/compare.sh" "$bin"
+# GraphSAGE and GIN accuracy over seeds and serial step (bench/results/models.md)
+sh "$here/models.sh" "$bin"
+# distributed: strong scaling, oversubscribed ranks, partitioners, memory (docs/scaling.md)
+sh "$here/scaling.sh" "$bin"
