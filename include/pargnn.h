@@ -214,6 +214,9 @@ typedef enum pargnn_model_kind {
     PARGNN_MODEL_GCN = 0,   /* H' = A_hat H W + b, A_hat = D^-1/2 (A + I) D^-1/2 */
     PARGNN_MODEL_SAGE = 1,  /* GraphSAGE, mean aggregator: H' = mean(H_nbr) W + H W_self + b */
     PARGNN_MODEL_GIN = 2,   /* GIN: H' = MLP((1 + eps) H + sum(H_nbr)), MLP = Linear-ReLU-Linear */
+    PARGNN_MODEL_GAT = 3,   /* GAT: per head k, h'_i = sum_j alpha_ij W_k h_j over j in N(i) + i,
+                               alpha = softmax_j LeakyReLU_0.2(a_src.W_k h_j + a_dst.W_k h_i);
+                               heads concatenated (hidden layers) or averaged (output), ELU */
 } pargnn_model_kind;
 
 typedef enum pargnn_feature_norm {
@@ -248,6 +251,10 @@ typedef struct pargnn_config {
     pargnn_model_kind model;
     int32_t gin_train_eps;      /* GIN: 1 = eps is a learned parameter per layer (from 0);
                                    0 = eps fixed at 0 */
+    int32_t heads;              /* GAT: attention heads of each hidden layer (concatenated:
+                                   the next layer's input is heads * hidden wide) */
+    int32_t out_heads;          /* GAT: heads of the output layer (averaged) */
+    double attn_dropout;        /* GAT: probability of dropping an attention coefficient */
     int32_t layers;             /* number of graph convolutions, >= 1 */
     int32_t hidden;             /* width of every hidden layer */
     double dropout;             /* probability of dropping, in [0, 1) */

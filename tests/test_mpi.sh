@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Distributed training under mpirun (oversubscribed): the loss curve of P = 1..4 ranks
 # matches the single-process run to 1e-4 relative with every partitioner, on a generated
-# graph and on Cora, for GCN, GraphSAGE and GIN; offline part files give the online answer; mismatched or corrupt part
+# graph and on Cora, for GCN, GraphSAGE, GIN and GAT; offline part files give the online answer; mismatched or corrupt part
 # files end the whole job with a message instead of hanging.
 # Usage: bash tests/test_mpi.sh <pargnn binary> <datasets dir> <scratch dir>
 set -u
@@ -59,12 +59,15 @@ if run 3 "$bin" train --data sbm --epochs 15 --threads 1 --quiet --layers 3 --hi
     if msg=$(compare ref3.json d3.json 2>&1); then ok "3 layers, hidden 64, P=3: $msg"; else bad "3 layers P=3: $msg"; fi
 else bad "3 layers P=3: $(tail -n 3 err.txt)"; fi
 
-# GraphSAGE (mean: row scales, transposed by scaling the owned rows before the exchange)
-# and GIN (sum plus (1+eps) self, eps fixed or learned) at 1..4 ranks; then with hidden
+# GraphSAGE (mean: row scales, transposed by scaling the owned rows before the exchange),
+# GIN (sum plus (1+eps) self, eps fixed or learned) and GAT at 1..4 ranks; then with hidden
 # 64 > 48 features so that their aggregate-first orders run too.
-for model in sage gin gin-learn; do
+for model in sage gin gin-learn gat; do
     margs=(--model "${model%-learn}")
     [ "$model" = gin-learn ] && margs+=(--gin-eps learn)
+    # GAT: concatenated and averaged heads; attention dropout keyed by both ends of an edge,
+    # gradients of halo sources returned to their owners
+    [ "$model" = gat ] && margs+=(--heads 3 --out-heads 2 --attn-dropout 0.3)
     "$bin" train --data sbm --epochs 20 --threads 1 --quiet "${margs[@]}" --json "ref_$model.json" >/dev/null || bad "$model 1-process run"
     for p in 1 2 3 4; do
         if run "$p" "$bin" train --data sbm --epochs 20 --threads 1 --quiet "${margs[@]}" --json "d_$model$p.json" >/dev/null 2>err.txt; then
@@ -110,9 +113,11 @@ if [ -d "$data/cora" ]; then
             if msg=$(compare cora1.json "cora$p.json" 2>&1); then ok "cora P=$p: $msg"; else bad "cora P=$p: $msg"; fi
         else bad "cora P=$p: $(tail -n 3 err.txt)"; fi
     done
-    for model in sage gin; do
-        "$bin" train --data "$data/cora" --epochs 30 --threads 1 --quiet --model $model --json "cora1_$model.json" >/dev/null
-        if run 3 "$bin" train --data "$data/cora" --epochs 30 --threads 1 --quiet --model $model --json "cora3_$model.json" >/dev/null 2>err.txt; then
+    for model in sage gin gat; do
+        margs=(--model $model)
+        [ "$model" = gat ] && margs+=(--heads 8 --hidden 8 --attn-dropout 0.6 --dropout 0.6)
+        "$bin" train --data "$data/cora" --epochs 30 --threads 1 --quiet "${margs[@]}" --json "cora1_$model.json" >/dev/null
+        if run 3 "$bin" train --data "$data/cora" --epochs 30 --threads 1 --quiet "${margs[@]}" --json "cora3_$model.json" >/dev/null 2>err.txt; then
             if msg=$(compare "cora1_$model.json" "cora3_$model.json" 2>&1); then ok "cora $model P=3: $msg"; else bad "cora $model P=3: $msg"; fi
         else bad "cora $model P=3: $(tail -n 3 err.txt)"; fi
     done

@@ -47,6 +47,24 @@ static void test_deterministic(const pargnn_dataset_t *ds) {
     pargnn_trainer_free(c);
 }
 
+/* A trainer with cfg resuming from path is refused with a message naming flag. */
+static void check_resume_refused(const pargnn_dataset_t *ds, const pargnn_config *cfg,
+                                 const char *path, const char *flag) {
+    pargnn_trainer_t *wrong = NULL;
+    CHECK_STATUS(pargnn_trainer_create(ds, cfg, &wrong), PARGNN_STATUS_OK, NULL);
+    if (wrong) CHECK_STATUS(pargnn_trainer_resume(wrong, path), PARGNN_STATUS_MISMATCH, flag);
+    pargnn_trainer_free(wrong);
+}
+
+/* predict from the checkpoint at path gives a row of 4 class probabilities per node. */
+static void check_predicts(const pargnn_dataset_t *ds, const char *path) {
+    float *probs = NULL;
+    int32_t C = 0;
+    CHECK_STATUS(pargnn_predict(path, ds, 0, &probs, &C), PARGNN_STATUS_OK, NULL);
+    CHECK(C == 4 && probs);
+    free(probs);
+}
+
 /* Trains cfg.epochs straight, and `split` epochs saved to path then resumed up to
  * cfg.epochs: the loss curves, best epoch and test accuracy must be identical. The
  * checkpoint at path stays for the caller's further checks. */
@@ -107,17 +125,12 @@ static void test_resume(const pargnn_dataset_t *ds, const char *dir) {
     /* A different hyperparameter is refused, naming the flag. */
     pargnn_config other = cfg;
     other.hidden = 32;
-    pargnn_trainer_t *wrong = NULL;
-    CHECK_STATUS(pargnn_trainer_create(ds, &other, &wrong), PARGNN_STATUS_OK, NULL);
-    CHECK_STATUS(pargnn_trainer_resume(wrong, path), PARGNN_STATUS_MISMATCH, "--hidden");
-    pargnn_trainer_free(wrong);
+    check_resume_refused(ds, &other, path, "--hidden");
 
     /* Another dataset shape is refused. */
     pargnn_dataset_t *ds2 = pg_test_sbm(2000, 20, 8, 0.8, 0);
-    CHECK_STATUS(pargnn_trainer_create(ds2, &cfg, &wrong), PARGNN_STATUS_OK, NULL);
-    CHECK_STATUS(pargnn_trainer_resume(wrong, path), PARGNN_STATUS_MISMATCH, "features");
+    check_resume_refused(ds2, &cfg, path, "features");
     CHECK_STATUS(pargnn_predict(path, ds2, 0, &probs, &C), PARGNN_STATUS_MISMATCH, "features");
-    pargnn_trainer_free(wrong);
     pargnn_dataset_free(ds2);
 
     /* Truncated, corrupted, foreign and missing files are refused with a clear message. */
@@ -182,14 +195,16 @@ static void test_homophily_matters(void) {
     CHECK_MSG(acc[0] > acc[1] + 0.15, "homophily 0.95: %.3f, 0.25: %.3f", acc[0], acc[1]);
 }
 
-/* GraphSAGE and GIN learn the planted classes (4 classes: chance is 0.25). */
+/* GraphSAGE, GIN and GAT learn the planted classes (4 classes: chance is 0.25). */
 static void test_models_learn(const pargnn_dataset_t *ds) {
-    const pargnn_model_kind kinds[3] = {PARGNN_MODEL_SAGE, PARGNN_MODEL_GIN, PARGNN_MODEL_GIN};
-    for (int k = 0; k < 3; k++) {
+    const pargnn_model_kind kinds[4] = {PARGNN_MODEL_SAGE, PARGNN_MODEL_GIN, PARGNN_MODEL_GIN,
+                                        PARGNN_MODEL_GAT};
+    for (int k = 0; k < 4; k++) {
         pargnn_config cfg;
         pargnn_config_default(&cfg);
         cfg.model = kinds[k];
         cfg.gin_train_eps = k == 2;
+        if (kinds[k] == PARGNN_MODEL_GAT) cfg.heads = 4, cfg.hidden = 8, cfg.attn_dropout = 0.3;
         cfg.epochs = 100;
         pargnn_result r;
         pargnn_trainer_t *tr = pg_test_train(ds, &cfg, &r);
@@ -218,23 +233,35 @@ static void test_resume_gin(const pargnn_dataset_t *ds, const char *dir) {
     pargnn_config stored;
     CHECK_STATUS(pargnn_checkpoint_read_config(path, &stored), PARGNN_STATUS_OK, NULL);
     CHECK(stored.model == PARGNN_MODEL_GIN && stored.gin_train_eps == 1);
-    float *probs = NULL;
-    int32_t C = 0;
-    CHECK_STATUS(pargnn_predict(path, ds, 0, &probs, &C), PARGNN_STATUS_OK, NULL);
-    CHECK(C == 4 && probs);
-    free(probs);
+    check_predicts(ds, path);
     /* another model, or GIN with a fixed eps, is refused naming the flag */
     pargnn_config other = cfg;
     other.model = PARGNN_MODEL_SAGE;
     other.gin_train_eps = 0;
-    pargnn_trainer_t *wrong = NULL;
-    CHECK_STATUS(pargnn_trainer_create(ds, &other, &wrong), PARGNN_STATUS_OK, NULL);
-    CHECK_STATUS(pargnn_trainer_resume(wrong, path), PARGNN_STATUS_MISMATCH, "--model");
-    pargnn_trainer_free(wrong);
+    check_resume_refused(ds, &other, path, "--model");
     other.model = PARGNN_MODEL_GIN;
-    CHECK_STATUS(pargnn_trainer_create(ds, &other, &wrong), PARGNN_STATUS_OK, NULL);
-    CHECK_STATUS(pargnn_trainer_resume(wrong, path), PARGNN_STATUS_MISMATCH, "--gin-eps");
-    pargnn_trainer_free(wrong);
+    check_resume_refused(ds, &other, path, "--gin-eps");
+}
+
+/* GAT: resume equivalence (attention dropout draws keyed by epoch), predict, and the
+ * heads stored and checked. */
+static void test_resume_gat(const pargnn_dataset_t *ds, const char *dir) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/gat.ckpt", dir);
+    pargnn_config cfg;
+    pargnn_config_default(&cfg);
+    cfg.model = PARGNN_MODEL_GAT;
+    cfg.heads = 3, cfg.out_heads = 2, cfg.hidden = 6, cfg.attn_dropout = 0.4;
+    cfg.epochs = 24;
+    check_resume_equivalence(ds, cfg, 11, path, "gat");
+    pargnn_config stored;
+    CHECK_STATUS(pargnn_checkpoint_read_config(path, &stored), PARGNN_STATUS_OK, NULL);
+    CHECK(stored.model == PARGNN_MODEL_GAT && stored.heads == 3 && stored.out_heads == 2 &&
+          stored.attn_dropout == 0.4);
+    check_predicts(ds, path);
+    pargnn_config other = cfg;
+    other.heads = 2;
+    check_resume_refused(ds, &other, path, "--heads");
 }
 
 static void test_bad_config(const pargnn_dataset_t *ds) {
@@ -253,6 +280,16 @@ static void test_bad_config(const pargnn_dataset_t *ds) {
     pargnn_config_default(&cfg);
     cfg.gin_train_eps = 1; /* with GCN */
     CHECK_STATUS(pargnn_trainer_create(ds, &cfg, &tr), PARGNN_STATUS_INVALID_ARGUMENT, "--gin-eps");
+    pargnn_config_default(&cfg);
+    cfg.heads = 4; /* with GCN */
+    CHECK_STATUS(pargnn_trainer_create(ds, &cfg, &tr), PARGNN_STATUS_INVALID_ARGUMENT, "--heads");
+    pargnn_config_default(&cfg);
+    cfg.model = PARGNN_MODEL_GAT;
+    cfg.attn_dropout = 1;
+    CHECK_STATUS(pargnn_trainer_create(ds, &cfg, &tr), PARGNN_STATUS_INVALID_ARGUMENT, "--attn-dropout");
+    cfg.attn_dropout = 0;
+    cfg.out_heads = 0;
+    CHECK_STATUS(pargnn_trainer_create(ds, &cfg, &tr), PARGNN_STATUS_INVALID_ARGUMENT, "--out-heads");
     pargnn_config_default(&cfg);
     cfg.model = (pargnn_model_kind)7;
     CHECK_STATUS(pargnn_trainer_create(ds, &cfg, &tr), PARGNN_STATUS_INVALID_ARGUMENT, "--model");
@@ -275,6 +312,7 @@ int main(void) {
     test_resume(ds, dir);
     test_models_learn(ds);
     test_resume_gin(ds, dir);
+    test_resume_gat(ds, dir);
     test_bad_config(ds);
     test_homophily_matters();
     pargnn_dataset_free(ds);

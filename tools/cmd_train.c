@@ -15,8 +15,9 @@
 #define PROG "pargnn train"
 
 /* Choice lists, in the same order as the enum values they stand for. */
-static const char *const model_names[] = {"gcn", "sage", "gin", NULL};
-static const int model_values[] = {PARGNN_MODEL_GCN, PARGNN_MODEL_SAGE, PARGNN_MODEL_GIN};
+static const char *const model_names[] = {"gcn", "sage", "gin", "gat", NULL};
+static const int model_values[] = {PARGNN_MODEL_GCN, PARGNN_MODEL_SAGE, PARGNN_MODEL_GIN,
+                                   PARGNN_MODEL_GAT};
 static const char *const gin_eps_names[] = {"fixed", "learn", NULL}; /* = gin_train_eps */
 static const char *const scope_names[] = {"first", "all", NULL};
 static const int scope_values[] = {PARGNN_DECAY_SCOPE_FIRST, PARGNN_DECAY_SCOPE_ALL};
@@ -28,7 +29,7 @@ static const char *const reorder_names[] = {"none", "degree", "rcm", NULL};
 /* Flags a resumed run takes from the checkpoint: the model and the optimizer. Giving one
  * with another value would silently train a different model than the one saved. */
 static const char *const checkpoint_flags[] = {
-    "model", "gin-eps", "layers", "hidden", "dropout", "lr", "weight-decay", "decay-scope",
+    "model", "gin-eps", "heads", "out-heads", "attn-dropout", "layers", "hidden", "dropout", "lr", "weight-decay", "decay-scope",
     "feature-norm", "seed", NULL};
 
 typedef struct train_opts {
@@ -50,7 +51,7 @@ static int choice_index(const int *values, int n, int v) {
 
 static void opts_from_config(train_opts *o, const pargnn_config *cfg) {
     o->cfg = *cfg;
-    o->model = choice_index(model_values, 3, (int)cfg->model);
+    o->model = choice_index(model_values, 4, (int)cfg->model);
     o->gin_eps = cfg->gin_train_eps != 0;
     o->decay_scope = choice_index(scope_values, 2, (int)cfg->decay_scope);
     o->feature_norm = choice_index(norm_values, 2, (int)cfg->feature_norm);
@@ -67,7 +68,7 @@ static void opts_to_config(train_opts *o) {
     o->cfg.reorder = (pargnn_reorder)o->reorder;
 }
 
-enum { TRAIN_NFLAGS = 28 };
+enum { TRAIN_NFLAGS = 31 };
 
 static const char *const partition_names[] = {"metis", "random", "block", NULL};
 static const char *const objective_names[] = {"cut", "vol", NULL};
@@ -96,9 +97,17 @@ static void train_flags(train_opts *o, cl_flag *t) {
                  "them",
          .default_text = "none"},
         {.name = "model", .kind = CL_CHOICE, .dest = &o->model, .choices = model_names,
-         .help = "model architecture: gcn, sage (GraphSAGE, mean aggregator) or gin"},
+         .help = "model architecture: gcn, sage (GraphSAGE, mean aggregator), gin or gat "
+                 "(graph attention)"},
         {.name = "gin-eps", .kind = CL_CHOICE, .dest = &o->gin_eps, .choices = gin_eps_names,
          .help = "GIN: eps fixed at 0, or learned per layer (--model gin only)"},
+        {.name = "heads", .kind = CL_INT32, .dest = &c->heads, .meta = "K",
+         .help = "GAT: attention heads of each hidden layer, concatenated (a hidden layer is "
+                 "K x --hidden wide)"},
+        {.name = "out-heads", .kind = CL_INT32, .dest = &c->out_heads, .meta = "K",
+         .help = "GAT: attention heads of the output layer, averaged"},
+        {.name = "attn-dropout", .kind = CL_DOUBLE, .dest = &c->attn_dropout, .meta = "P",
+         .help = "GAT: probability of dropping an attention coefficient, in [0, 1)"},
         {.name = "layers", .kind = CL_INT32, .dest = &c->layers, .meta = "N",
          .help = "number of graph convolutions"},
         {.name = "hidden", .kind = CL_INT32, .dest = &c->hidden, .meta = "N",

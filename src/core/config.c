@@ -10,6 +10,9 @@
 void pargnn_config_default(pargnn_config *cfg) {
     memset(cfg, 0, sizeof *cfg);
     cfg->model = PARGNN_MODEL_GCN;
+    cfg->heads = 1;
+    cfg->out_heads = 1;
+    cfg->attn_dropout = 0;
     cfg->layers = 2;
     cfg->hidden = 16;
     cfg->dropout = 0.5;
@@ -28,6 +31,7 @@ const char *pargnn_model_name(pargnn_model_kind kind) {
     case PARGNN_MODEL_GCN: return "gcn";
     case PARGNN_MODEL_SAGE: return "sage";
     case PARGNN_MODEL_GIN: return "gin";
+    case PARGNN_MODEL_GAT: return "gat";
     }
     return "unknown";
 }
@@ -35,16 +39,33 @@ const char *pargnn_model_name(pargnn_model_kind kind) {
 #define PG_MAX_LAYERS 64
 #define PG_MAX_HIDDEN (1 << 20)
 #define PG_MAX_EPOCHS 100000000
+#define PG_MAX_HEADS 1024
 
 pargnn_status pargnn_config_validate(const pargnn_config *cfg) {
-    if (cfg->model != PARGNN_MODEL_GCN && cfg->model != PARGNN_MODEL_SAGE &&
-        cfg->model != PARGNN_MODEL_GIN)
+    if ((unsigned)cfg->model > PARGNN_MODEL_GAT)
         return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--model: unknown model %d", (int)cfg->model);
     if (cfg->gin_train_eps != 0 && cfg->gin_train_eps != 1)
         return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--gin-eps: unknown value %d",
                         (int)cfg->gin_train_eps);
     if (cfg->gin_train_eps && cfg->model != PARGNN_MODEL_GIN)
         return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--gin-eps learn: only for --model gin");
+    if (cfg->heads < 1 || cfg->heads > PG_MAX_HEADS)
+        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--heads: %d is not in [1, %d]",
+                        cfg->heads, PG_MAX_HEADS);
+    if (cfg->out_heads < 1 || cfg->out_heads > PG_MAX_HEADS)
+        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--out-heads: %d is not in [1, %d]",
+                        cfg->out_heads, PG_MAX_HEADS);
+    if (!(cfg->attn_dropout >= 0 && cfg->attn_dropout < 1))
+        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--attn-dropout: %g is not in [0, 1)",
+                        cfg->attn_dropout);
+    if (cfg->model != PARGNN_MODEL_GAT &&
+        (cfg->heads != 1 || cfg->out_heads != 1 || cfg->attn_dropout != 0))
+        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--%s: only for --model gat",
+                        cfg->heads != 1 ? "heads" : cfg->out_heads != 1 ? "out-heads" : "attn-dropout");
+    if ((int64_t)cfg->heads * cfg->hidden > PG_MAX_HIDDEN)
+        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT,
+                        "--heads %d x --hidden %d: a hidden layer wider than %d", cfg->heads,
+                        cfg->hidden, PG_MAX_HIDDEN);
     if (cfg->layers < 1 || cfg->layers > PG_MAX_LAYERS)
         return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--layers: %d is not in [1, %d]",
                         cfg->layers, PG_MAX_LAYERS);

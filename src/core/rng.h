@@ -19,6 +19,7 @@ enum {
     PG_RNG_DROPOUT = 1,
     PG_RNG_INIT = 2,
     PG_RNG_GENERATE = 3,
+    PG_RNG_ATTENTION = 4,
 };
 
 /* A 32-bit draw for item (row, col) of stream/epoch/layer; 4 consecutive cols share one

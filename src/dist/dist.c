@@ -19,10 +19,12 @@
 
 /* The operator of the owned rows, split into the rows without halo columns and the rest.
  * GCN: one self-loop per row, value dinv_i dinv_j with the global degrees of A + I (same
- * arithmetic as pg_gcn_normalize). Otherwise (SAGE, GIN) the structure of A with values 1
+ * arithmetic as pg_gcn_normalize); GAT: the same structure (values unused). Otherwise (SAGE, GIN) the structure of A with values 1
  * and no self-loop added (pg_adj_structure); the mean's row scales come later from the
  * owned row lengths (pg_prepared_scales), which are global degrees. */
-static pargnn_status local_operator(const pg_local *l, int gcn, pg_csr *inner, pg_csr *outer) {
+static pargnn_status local_operator(const pg_local *l, pargnn_model_kind model, pg_csr *inner,
+                                    pg_csr *outer) {
+    const int gcn = model == PARGNN_MODEL_GCN || model == PARGNN_MODEL_GAT; /* A + I */
     const int64_t cols = l->n_own + l->n_halo;
     double *dinv = malloc((size_t)cols * sizeof *dinv);
     if (!dinv) return pg_error(PARGNN_STATUS_NO_MEMORY, "part operator: cannot allocate");
@@ -97,10 +99,12 @@ static pargnn_status prepare_from_local(pg_local *l, const char *name, const cha
     }
     p->labels = l->labels;
     l->labels = NULL;
-    p->gid = malloc((size_t)l->n_own * sizeof(int32_t));
+    /* owned then halo rows: GAT's attention dropout is keyed by both ends of an edge */
+    const size_t cols = (size_t)(l->n_own + l->n_halo);
+    p->gid = malloc((cols > 0 ? cols : 1) * sizeof(int32_t));
     if (!p->gid) return pg_error(PARGNN_STATUS_NO_MEMORY, "cannot allocate ids");
-    memcpy(p->gid, l->gid, (size_t)l->n_own * sizeof(int32_t));
-    if ((s = local_operator(l, cfg->model == PARGNN_MODEL_GCN, &p->adj_inner, &p->adj_outer)))
+    memcpy(p->gid, l->gid, cols * sizeof(int32_t));
+    if ((s = local_operator(l, cfg->model, &p->adj_inner, &p->adj_outer)))
         return s;
     p->owned_edges = p->adj_inner.nnz + p->adj_outer.nnz;
     const int64_t f = l->num_features;
@@ -120,7 +124,13 @@ static pargnn_status prepare_from_local(pg_local *l, const char *name, const cha
     }
     p->x.n = p->n_own;
     p->x.f = f;
+    /* the widest row exchanged: features, a hidden layer (GAT: all its heads) or the
+     * output layer (GAT: all its heads before the average) */
     int64_t max_f = f > cfg->hidden ? f : cfg->hidden;
+    if (cfg->model == PARGNN_MODEL_GAT) {
+        if ((int64_t)cfg->heads * cfg->hidden > max_f) max_f = (int64_t)cfg->heads * cfg->hidden;
+        if ((int64_t)cfg->out_heads * l->num_classes > max_f) max_f = (int64_t)cfg->out_heads * l->num_classes;
+    }
     if (l->num_classes > max_f) max_f = l->num_classes;
     p->halo = calloc(1, sizeof *p->halo);
     if (!p->halo) return pg_error(PARGNN_STATUS_NO_MEMORY, "cannot allocate the halo plan");

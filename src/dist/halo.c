@@ -55,6 +55,48 @@ static pargnn_status halo_end(void *ctx, pg_real *X, int64_t f) {
     return PARGNN_STATUS_OK;
 }
 
+/* The reverse of begin/end: each neighbour's block of halo rows goes back to it (its
+ * owner), which receives into send_buf (the layout of its send lists) and adds every row
+ * into the owned row it names, neighbours in ascending order: a fixed summation order. */
+static pargnn_status halo_reduce(void *ctx, pg_real *X, int64_t f) {
+    pg_halo *h = ctx;
+    const double t0 = pg_now_ms();
+    if (f > h->max_f)
+        return pg_error(PARGNN_STATUS_INTERNAL, "halo reduction of width %lld > planned %lld",
+                        (long long)f, (long long)h->max_f);
+    int64_t off = 0;
+    for (int k = 0; k < h->nnbr; k++) {
+        if (h->send_cnt[k] > 0)
+            PG_TRY(pg_comm_irecv_rows(h->comm, h->send_buf + off * f, h->send_cnt[k], f, h->nbr[k],
+                                      h->req, k));
+        off += h->send_cnt[k];
+    }
+    const pg_real *halo = X + h->n_own * f;
+    off = 0;
+    for (int k = 0; k < h->nnbr; k++) {
+        if (h->recv_cnt[k] > 0)
+            PG_TRY(pg_comm_isend_rows(h->comm, halo + off * f, h->recv_cnt[k], f, h->nbr[k], h->req,
+                                      h->nnbr + k));
+        off += h->recv_cnt[k];
+    }
+    const double tw = pg_now_ms();
+    for (int k = 0; k < h->nnbr; k++) {
+        if (h->send_cnt[k] > 0) PG_TRY(pg_comm_wait(h->comm, h->req, k));
+        if (h->recv_cnt[k] > 0) PG_TRY(pg_comm_wait(h->comm, h->req, h->nnbr + k));
+    }
+    h->t_wait_ms += pg_now_ms() - tw;
+    /* an owned row may be sent to several neighbours: rows in order, columns in parallel */
+    const int64_t total = h->send_total;
+#pragma omp parallel for schedule(static) if (total * f >= 65536 && f >= 16)
+    for (int64_t j = 0; j < f; j++)
+        for (int64_t r = 0; r < total; r++) X[(int64_t)h->send_idx[r] * f + j] += h->send_buf[r * f + j];
+    h->bytes_sent += h->n_halo * f * (int64_t)sizeof(pg_real);
+    h->bytes_recv += total * f * (int64_t)sizeof(pg_real);
+    h->exchanges++;
+    h->t_comm_ms += pg_now_ms() - t0;
+    return PARGNN_STATUS_OK;
+}
+
 pargnn_status pg_halo_init(pg_halo *h, pg_comm *comm, int64_t n_own, int64_t n_halo, int nnbr,
                            int32_t *nbr, int64_t *recv_cnt, int64_t *send_cnt,
                            int32_t *send_idx, int64_t max_f) {
@@ -77,6 +119,7 @@ pargnn_status pg_halo_init(pg_halo *h, pg_comm *comm, int64_t n_own, int64_t n_h
     if (!h->req || !h->send_buf) return PARGNN_STATUS_NO_MEMORY;
     h->ex.begin = halo_begin;
     h->ex.end = halo_end;
+    h->ex.reduce = halo_reduce;
     h->ex.ctx = h;
     return PARGNN_STATUS_OK;
 }

@@ -47,16 +47,16 @@ static pargnn_status train_bytes(const pargnn_dataset_t *ds, const pargnn_config
     const int64_t n = ds->num_nodes, R = (int64_t)sizeof(pg_real);
     const int64_t xnnz = ds->feat_sparse ? ds->feat_csr.nnz : 0;
     double b = 0;
-    /* pg_prepare: GCN's A_hat with a self-loop on every node, values included (SAGE, GIN:
-     * A as loaded, plus SAGE's row scales) */
-    if (cfg->model == PARGNN_MODEL_GCN)
+    /* pg_prepare: GCN's A_hat with a self-loop on every node, values included (GAT: the same
+     * structure; SAGE, GIN: A as loaded, plus SAGE's row scales) */
+    if (cfg->model == PARGNN_MODEL_GCN || cfg->model == PARGNN_MODEL_GAT)
         b += (double)(n + 1) * 8 + (double)(ds->adj.nnz + n - self_loops) * (4 + R);
     else
         b += (double)(n + 1) * 8 + (double)ds->adj.nnz * (4 + R) + (double)n * R;
     b += ds->feat_sparse ? (double)(n + 1) * 8 + (double)(xnnz + 1) * (4 + R)
                          : (double)n * (double)ds->num_features * R;
     b += 6.0 * (double)net.num_params * R; /* params, grads, m, v, decay, best */
-    int64_t maxd = 0;
+    int64_t maxd = 0, gat_kmax = 0;
     for (int32_t l = 0; l < net.num_layers; l++) {
         const pg_layer *ly = &net.layers[l];
         const int dense_in = l > 0 || !net.input_sparse;
@@ -69,6 +69,17 @@ static pargnn_status train_bytes(const pargnn_dataset_t *ds, const pargnn_config
         if (ly->mid > maxd) maxd = ly->mid;
         if (ly->kind == PARGNN_MODEL_GIN) /* R, and P = H W when transforming first */
             b += (double)n * (double)ly->mid * R * (ly->aggregate_first ? 1 : 2);
+        if (ly->kind == PARGNN_MODEL_GAT) { /* P, scores, coefficients (and dropped ones) */
+            const double e = (double)(ds->adj.nnz + n - self_loops);
+            b += (double)n * (double)ly->mid * R + 3.0 * (double)n * (double)ly->heads * R;
+            b += e * (double)ly->heads * R * (cfg->attn_dropout > 0 ? 2 : 1);
+            if (ly->heads > gat_kmax) gat_kmax = ly->heads;
+        }
+    }
+    if (cfg->model == PARGNN_MODEL_GAT) { /* edge lists, transpose, edge and score scratch */
+        const double e = (double)(ds->adj.nnz + n - self_loops);
+        b += (double)(n + 1) * 16 + e * (4 + 4 + 8) + e * (double)gat_kmax * R +
+             2.0 * (double)n * (double)gat_kmax * R;
     }
     b += 2.0 * (double)n * (double)maxd * R; /* gA, gB */
     if (cfg->model == PARGNN_MODEL_SAGE) b += (double)n * (double)maxd * R; /* gC */

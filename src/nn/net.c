@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "core/rng.h"
-#include "nn/net.h"
+#include "nn/net_internal.h"
 
 static void free_ptr_array(pg_real **a, int32_t count) {
     if (!a) return;
@@ -33,6 +33,7 @@ void pg_net_free(pg_net *net) {
     pg_free(net->xval);
     pg_free(net->gA);
     pg_free(net->gB);
+    pg_gat_free(&net->gat, net->num_layers);
     memset(net, 0, sizeof *net);
 }
 
@@ -43,24 +44,32 @@ static int64_t plan_layers(const pargnn_config *cfg, int64_t in_dim, int64_t num
                            int input_sparse, pg_layer *layers) {
     const int32_t L = cfg->layers;
     double approx = 0;
-    int64_t off = 0;
+    int64_t off = 0, prev = in_dim;
     for (int32_t l = 0; l < L; l++) {
         pg_layer ly = {0};
         ly.kind = cfg->model;
-        ly.fin = l == 0 ? in_dim : cfg->hidden;
+        ly.fin = prev;
         ly.fout = l == L - 1 ? num_classes : cfg->hidden;
         ly.mid = cfg->model == PARGNN_MODEL_GIN ? cfg->hidden : 0;
-        ly.ws_off = ly.w2_off = ly.b2_off = ly.eps_off = -1;
+        ly.ws_off = ly.w2_off = ly.b2_off = ly.eps_off = ly.as_off = ly.ad_off = -1;
+        if (cfg->model == PARGNN_MODEL_GAT) {
+            /* heads of width hw: concatenated on hidden layers, averaged on the output */
+            ly.heads = l == L - 1 ? cfg->out_heads : cfg->heads;
+            ly.hw = ly.fout;
+            ly.mid = ly.heads * ly.hw;
+            if (l < L - 1) ly.fout = ly.mid;
+        }
+        prev = ly.fout;
         /* A (H W) costs nnz(A) w, (A H) W costs nnz(A) fin, w the width of W's output:
          * aggregate on the narrow side. A sparse input is always transformed first (A X
          * would densify it). */
-        const int64_t w = ly.kind == PARGNN_MODEL_GIN ? ly.mid : ly.fout;
-        ly.aggregate_first = !(l == 0 && input_sparse) && ly.fin < w;
+        const int64_t w = ly.mid > 0 ? ly.mid : ly.fout;
+        ly.aggregate_first = ly.kind != PARGNN_MODEL_GAT && !(l == 0 && input_sparse) && ly.fin < w;
         const double fi = (double)ly.fin, fo = (double)ly.fout, mi = (double)ly.mid;
         ly.w_off = off;
         off += ly.fin * w;
         ly.b_off = off;
-        off += w;
+        off += ly.kind == PARGNN_MODEL_GAT ? ly.fout : w;
         approx += fi * (double)w + (double)w;
         if (ly.kind == PARGNN_MODEL_SAGE) {
             ly.ws_off = off;
@@ -73,6 +82,12 @@ static int64_t plan_layers(const pargnn_config *cfg, int64_t in_dim, int64_t num
             off += ly.fout;
             approx += mi * fo + fo;
             if (cfg->gin_train_eps) ly.eps_off = off++;
+        } else if (ly.kind == PARGNN_MODEL_GAT) {
+            ly.as_off = off;
+            off += ly.mid;
+            ly.ad_off = off;
+            off += ly.mid;
+            approx += 2 * mi;
         }
         if (approx > 4.6e18) return -1;
         if (layers) layers[l] = ly;
@@ -127,10 +142,13 @@ pargnn_status pg_net_init(pg_net *net, const pargnn_config *cfg, int64_t in_dim,
     memset(net->params, 0, np * sizeof(pg_real)); /* biases and a learned eps start at 0 */
     for (int32_t l = 0; l < L; l++) {
         const pg_layer *ly = &net->layers[l];
-        const int64_t w = ly->kind == PARGNN_MODEL_GIN ? ly->mid : ly->fout;
+        const int64_t w = ly->mid > 0 ? ly->mid : ly->fout;
         glorot(net->params + ly->w_off, ly->fin, w, cfg->seed, l, 0);
         if (ly->ws_off >= 0) glorot(net->params + ly->ws_off, ly->fin, ly->fout, cfg->seed, l, 1);
         if (ly->w2_off >= 0) glorot(net->params + ly->w2_off, ly->mid, ly->fout, cfg->seed, l, 1);
+        /* GAT's attention vectors: Glorot over (heads, hw), as PyG's */
+        if (ly->as_off >= 0) glorot(net->params + ly->as_off, ly->heads, ly->hw, cfg->seed, l, 2);
+        if (ly->ad_off >= 0) glorot(net->params + ly->ad_off, ly->heads, ly->hw, cfg->seed, l, 3);
         /* L2 decay on weight matrices only (not biases, not eps) */
         const int decayed = cfg->decay_scope == PARGNN_DECAY_SCOPE_ALL || l == 0;
         if (!decayed || !(cfg->weight_decay > 0)) continue;
@@ -140,6 +158,8 @@ pargnn_status pg_net_init(pg_net *net, const pargnn_config *cfg, int64_t in_dim,
             for (int64_t k = 0; k < ly->fin * ly->fout; k++) net->decay[ly->ws_off + k] = wd;
         if (ly->w2_off >= 0)
             for (int64_t k = 0; k < ly->mid * ly->fout; k++) net->decay[ly->w2_off + k] = wd;
+        if (ly->as_off >= 0)
+            for (int64_t k = 0; k < 2 * ly->mid; k++) net->decay[ly->as_off + k] = wd; /* a_src, a_dst */
     }
     return PARGNN_STATUS_OK;
 }
@@ -186,6 +206,9 @@ pargnn_status pg_net_workspace(pg_net *net, int64_t n, int64_t n_halo, int64_t x
         if (ly->aggregate_first &&
             !(net->T[l] = pg_alloc((size_t)n * (size_t)ly->fin, sizeof(pg_real), "aggregated inputs")))
             return PARGNN_STATUS_NO_MEMORY;
+        if (ly->kind == PARGNN_MODEL_GAT &&
+            !(net->T[l] = pg_alloc((size_t)rows * (size_t)ly->mid, sizeof(pg_real), "transformed inputs")))
+            return PARGNN_STATUS_NO_MEMORY;
         if (ly->kind == PARGNN_MODEL_GIN) {
             if (!ly->aggregate_first && /* P = H W is aggregated: it carries the halo rows */
                 !(net->T[l] = pg_alloc((size_t)rows * (size_t)ly->mid, sizeof(pg_real), "transformed inputs")))
@@ -208,11 +231,6 @@ pargnn_status pg_net_workspace(pg_net *net, int64_t n, int64_t n_halo, int64_t x
 /* The (possibly dropped) input of layer l: dense pointer or the dropped CSR view. A layer
  * with its own input buffer H[l] (dropout, or aggregate-first: its input gets halo rows)
  * reads that buffer. */
-typedef struct layer_in {
-    const pg_real *dense; /* (n, fin) */
-    const pg_csr *csr;    /* (n, fin) */
-} layer_in;
-
 static layer_in layer_input(pg_net *net, const pg_graph *g, const pg_input *x, int l,
                             int training, uint32_t epoch) {
     layer_in in = {0};
@@ -240,16 +258,14 @@ static layer_in layer_input(pg_net *net, const pg_graph *g, const pg_input *x, i
     return in;
 }
 
-/* Y (n, fout) = in W + beta Y, for a dense or sparse input. */
-static void transform(const pg_net *net, const layer_in *in, const pg_real *W, int64_t fin,
+void pg_net_transform(const pg_net *net, const layer_in *in, const pg_real *W, int64_t fin,
                       int64_t fout, pg_real beta, pg_real *Y) {
     if (in->csr) net->be->spmm(in->csr, W, fout, beta, Y);
     else net->be->gemm(0, 0, net->n, fout, fin, 1, in->dense, fin, W, fout, beta, Y, fout);
 }
 
-/* dW (fin, fout) = in^T dY (n, fout), for the dense or sparse input the forward used. */
-static void transform_grad(const pg_net *net, const layer_in *in, const pg_real *dY, int64_t fin,
-                           int64_t fout, pg_real *dW) {
+void pg_net_transform_grad(const pg_net *net, const layer_in *in, const pg_real *dY,
+                           int64_t fin, int64_t fout, pg_real *dW) {
     if (in->csr) net->be->spmm_t(in->csr, dY, fout, 0, dW);
     else net->be->gemm(1, 0, fin, fout, net->n, 1, in->dense, fin, dY, fout, 0, dW, fout);
 }
@@ -327,7 +343,7 @@ static pargnn_status gcn_forward(pg_net *net, const pg_graph *g, const layer_in 
                       ly->fout);
     } else {
         /* gB (n, fout) = H W; Z (n, fout) = A gB */
-        transform(net, in, W, ly->fin, ly->fout, 0, net->gB);
+        pg_net_transform(net, in, W, ly->fin, ly->fout, 0, net->gB);
         PG_TRY(aggregate(net, g, net->gB, ly->fout, Z));
     }
     return PARGNN_STATUS_OK;
@@ -337,7 +353,7 @@ static pargnn_status gcn_forward(pg_net *net, const pg_graph *g, const layer_in 
 static pargnn_status sage_forward(pg_net *net, const pg_graph *g, const layer_in *in, int l) {
     const pg_layer *ly = &net->layers[l];
     PG_TRY(gcn_forward(net, g, in, l)); /* Z = mean(H) W */
-    transform(net, in, net->params + ly->ws_off, ly->fin, ly->fout, 1, net->Z[l]); /* += H W_self */
+    pg_net_transform(net, in, net->params + ly->ws_off, ly->fin, ly->fout, 1, net->Z[l]); /* += H W_self */
     return PARGNN_STATUS_OK;
 }
 
@@ -355,7 +371,7 @@ static pargnn_status gin_forward(pg_net *net, const pg_graph *g, const layer_in 
         net->be->gemm(0, 0, n, ly->mid, ly->fin, 1, T, ly->fin, W, ly->mid, 0, R, ly->mid);
     } else {
         /* T = P (n, mid) = H W; R = A P + (1+eps) P */
-        transform(net, in, W, ly->fin, ly->mid, 0, T);
+        pg_net_transform(net, in, W, ly->fin, ly->mid, 0, T);
         PG_TRY(aggregate(net, g, T, ly->mid, R));
         axpy(R, one_eps, T, n * ly->mid);
     }
@@ -374,10 +390,14 @@ pargnn_status pg_net_forward(pg_net *net, const pg_graph *g, const pg_input *x, 
         case PARGNN_MODEL_GCN: PG_TRY(gcn_forward(net, g, &in, l)); break;
         case PARGNN_MODEL_SAGE: PG_TRY(sage_forward(net, g, &in, l)); break;
         case PARGNN_MODEL_GIN: PG_TRY(gin_forward(net, g, &in, l)); break;
+        case PARGNN_MODEL_GAT: PG_TRY(pg_gat_forward(net, g, &in, l, training, epoch)); break;
         }
-        /* bias (GIN: b2) and ReLU in one pass over Z (ops.h: equal to pg_bias_add then pg_relu) */
+        /* bias (GIN: b2) and ReLU in one pass over Z (ops.h: equal to pg_bias_add then pg_relu);
+         * GAT's hidden layers use ELU */
         const pg_real *bias = net->params + (ly->kind == PARGNN_MODEL_GIN ? ly->b2_off : ly->b_off);
-        pg_bias_relu_dropout(net->Z[l], net->n, ly->fout, bias, l < L - 1, NULL, NULL, 0, NULL);
+        const int elu = ly->kind == PARGNN_MODEL_GAT && l < L - 1;
+        pg_bias_relu_dropout(net->Z[l], net->n, ly->fout, bias, l < L - 1 && !elu, NULL, NULL, 0, NULL);
+        if (elu) pg_elu(net->Z[l], net->n * ly->fout);
     }
     *logits = net->Z[L - 1];
     return PARGNN_STATUS_OK;
@@ -398,7 +418,7 @@ static pargnn_status gcn_backward(pg_net *net, const pg_graph *g, const layer_in
     if (!ly->aggregate_first) {
         /* Z = A (H W): dT (n, fout) = A^T dZ; dW = H^T dT; dH (n, fin) = dT W^T */
         PG_TRY(aggregate_t(net, g, dZ, ly->fout, tmp));
-        transform_grad(net, in, tmp, ly->fin, ly->fout, dW);
+        pg_net_transform_grad(net, in, tmp, ly->fin, ly->fout, dW);
         if (l > 0) be->gemm(0, 1, n, ly->fin, ly->fout, 1, tmp, ly->fout, W, ly->fout, 0, dZ, ly->fin);
     } else {
         /* Z = (A H) W: dW = T^T dZ; dT (n, fin) = dZ W^T; dH = A^T dT */
@@ -419,7 +439,7 @@ static pargnn_status sage_backward(pg_net *net, const pg_graph *g, const layer_i
     const pg_real *W = net->params + ly->w_off, *Ws = net->params + ly->ws_off;
     pg_real *dW = net->grads + ly->w_off, *dWs = net->grads + ly->ws_off, *dself = net->gC;
     /* self term Z += H W_self: dW_self = H^T dZ; dH_self (n, fin) = dZ W_self^T */
-    transform_grad(net, in, dZ, fin, fout, dWs);
+    pg_net_transform_grad(net, in, dZ, fin, fout, dWs);
     if (l > 0) be->gemm(0, 1, n, fin, fout, 1, dZ, fout, Ws, fout, 0, dself, fin);
     *dH = dZ;
     if (ly->aggregate_first) {
@@ -433,7 +453,7 @@ static pargnn_status sage_backward(pg_net *net, const pg_graph *g, const layer_i
     } else {
         /* Z = mean(H W): dT (n, fout) = mean^T dZ; dW = H^T dT; dH += dT W^T */
         PG_TRY(aggregate_t(net, g, dZ, fout, tmp));
-        transform_grad(net, in, tmp, fin, fout, dW);
+        pg_net_transform_grad(net, in, tmp, fin, fout, dW);
         if (l > 0) {
             memcpy(dZ, dself, (size_t)(n * fin) * sizeof(pg_real));
             be->gemm(0, 1, n, fin, fout, 1, tmp, fout, W, fout, 1, dZ, fin);
@@ -485,7 +505,7 @@ static pargnn_status gin_backward(pg_net *net, const pg_graph *g, const layer_in
         pg_real *dP = dZ;
         PG_TRY(aggregate_t(net, g, dM, mid, dP));
         axpy(dP, one_eps, dM, n * mid);
-        transform_grad(net, in, dP, fin, mid, dW);
+        pg_net_transform_grad(net, in, dP, fin, mid, dW);
         if (l > 0) {
             be->gemm(0, 1, n, fin, mid, 1, dP, mid, W, mid, 0, tmp, fin);
             *dH = tmp;
@@ -506,13 +526,16 @@ pargnn_status pg_net_backward(pg_net *net, const pg_graph *g, const pg_input *x,
         const int gin = ly->kind == PARGNN_MODEL_GIN;
         pg_real *db = net->grads + (gin ? ly->b2_off : ly->b_off);
         /* ReLU mask and bias gradient in one pass (fixed-order sums: thread-independent) */
-        pg_relu_bias_grad(dZ, net->Z[l], n, ly->fout, l < L - 1, db);
+        const int elu = ly->kind == PARGNN_MODEL_GAT && l < L - 1;
+        if (elu) pg_elu_backward(dZ, net->Z[l], n * ly->fout);
+        pg_relu_bias_grad(dZ, net->Z[l], n, ly->fout, l < L - 1 && !elu, db);
         layer_in in = layer_input_again(net, x, l);
         pg_real *dH = NULL;
         switch (ly->kind) {
         case PARGNN_MODEL_GCN: PG_TRY(gcn_backward(net, g, &in, l, dZ, tmp, &dH)); break;
         case PARGNN_MODEL_SAGE: PG_TRY(sage_backward(net, g, &in, l, dZ, tmp, &dH)); break;
         case PARGNN_MODEL_GIN: PG_TRY(gin_backward(net, g, &in, l, dZ, tmp, &dH)); break;
+        case PARGNN_MODEL_GAT: PG_TRY(pg_gat_backward(net, g, &in, l, dZ, tmp, &dH, epoch)); break;
         }
         if (l == 0) break;
         if (dH != dZ) { /* the input gradient is the next layer's dZ */
@@ -595,4 +618,9 @@ pargnn_status pg_adj_structure(const pg_csr *adj, pg_csr *out) {
     memcpy(out->col, adj->col, (size_t)nnz * sizeof(int32_t));
     for (int64_t k = 0; k < nnz; k++) out->val[k] = 1;
     return PARGNN_STATUS_OK;
+}
+
+pargnn_status pg_model_operator(pargnn_model_kind model, const pg_csr *adj, pg_csr *out) {
+    if (model == PARGNN_MODEL_GCN || model == PARGNN_MODEL_GAT) return pg_gcn_normalize(adj, out);
+    return pg_adj_structure(adj, out);
 }

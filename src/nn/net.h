@@ -25,6 +25,10 @@ typedef struct pg_input {
 typedef struct pg_exchange {
     pargnn_status (*begin)(void *ctx, pg_real *X, int64_t f);
     pargnn_status (*end)(void *ctx, pg_real *X, int64_t f);
+    /* The reverse: the halo rows of X are sent to their owners, who add them into their
+     * owned rows (a transposed product that scattered into halo rows finishes with it).
+     * Blocking; sums in a fixed order. */
+    pargnn_status (*reduce)(void *ctx, pg_real *X, int64_t f);
     void *ctx;
 } pg_exchange;
 
@@ -39,7 +43,8 @@ typedef struct pg_graph {
     int symmetric;           /* S == S^T globally: backward exchanges and reuses spmm */
     const pg_real *lscale;   /* n_own row scales (the mean's 1 / degree), or NULL */
     int64_t row0;            /* global id of local row 0 when gid is NULL */
-    const int32_t *gid;      /* global id of every owned row (dropout keys), or NULL */
+    const int32_t *gid;      /* global id of every owned then halo row (dropout keys), or
+                                NULL (row0 + i) */
     int64_t n_halo;          /* halo rows appended below the owned ones */
     const pg_exchange *ex;   /* NULL in a single process */
     /* With ex: the owned rows split into those with no halo column (computed while the
@@ -54,7 +59,10 @@ typedef struct pg_graph {
  *   GIN:  Z = relu(((1+eps) H + sum(H)) W + b) W2 + b2
  *                                                 W (fin, mid), b (mid), W2 (mid, fout),
  *                                                 b2 (fout), eps (1, when learned)
- * followed by ReLU on hidden layers. mid = hidden. */
+ *   GAT:  P = H W; per head k: Z_k = att_k P_k    W (fin, heads*hw), a_src, a_dst
+ *         (att: nn/gat.c), heads concatenated     (heads*hw), b (fout)
+ *         (fout = heads*hw) or averaged (fout = hw)
+ * followed by ReLU (GAT: ELU) on hidden layers. mid = hidden. */
 typedef struct pg_layer {
     pargnn_model_kind kind;
     int64_t fin, fout, mid;
@@ -64,7 +72,29 @@ typedef struct pg_layer {
     int64_t ws_off;        /* SAGE: W_self; else -1 */
     int64_t w2_off, b2_off;/* GIN: second linear; else -1 */
     int64_t eps_off;       /* GIN with a learned eps; else -1 (eps fixed at 0) */
+    int64_t heads, hw;     /* GAT: heads and the width of each; else 0 */
+    int64_t as_off, ad_off;/* GAT: attention vectors a_src, a_dst (heads*hw each); else -1 */
 } pg_layer;
+
+/* GAT's per-edge state: the operator's edges in one CSR over the owned rows (both halves
+ * of a distributed operator, inner rows first), its transpose (per column, the edges in
+ * row order: gathers instead of scatters, so any thread count sums in the same order), and
+ * per layer the attention coefficients. Built at the first forward over a graph. */
+typedef struct pg_gat_state {
+    const void *key[2];      /* the operator it was built for */
+    int64_t n, rows, nnz;
+    int64_t *rowptr;         /* (n + 1) */
+    int32_t *col;            /* (nnz) */
+    int64_t *tptr;           /* (rows + 1), rows = n + n_halo */
+    int32_t *trow;           /* (nnz): the row of each edge, grouped by column */
+    int64_t *tedge;          /* (nnz): its index in col */
+    pg_real **alpha;         /* per layer (nnz, heads): softmax coefficients */
+    pg_real **alpha_d;       /* per layer (nnz, heads): after attention dropout (training) */
+    int *dropped;            /* per layer: alpha_d holds dropped values (else use alpha) */
+    pg_real **score;         /* per layer: s_src (rows, heads) then s_dst (n, heads) */
+    pg_real *edge_tmp;       /* (nnz, max heads): score gradients */
+    pg_real *ds;             /* (rows + n, max heads): score-vector gradients */
+} pg_gat_state;
 
 typedef struct pg_net {
     pargnn_config cfg;
@@ -91,6 +121,7 @@ typedef struct pg_net {
     pg_real *gA, *gB;  /* gradient scratch (n + n_halo, max_dim) each */
     int64_t xnnz;
     const pg_backend *be;
+    pg_gat_state gat;  /* GAT only */
 } pg_net;
 
 /* Parameters of a model of this shape (pg_net_init's layout), or -1 past 2^62. */
@@ -120,5 +151,8 @@ pargnn_status pg_gcn_normalize(const pg_csr *adj, pg_csr *out);
 /* The structure of A with values 1 (SAGE's mean before its row scales, GIN's sum): the
  * adjacency as stored, a self-loop in the data kept once, none added. */
 pargnn_status pg_adj_structure(const pg_csr *adj, pg_csr *out);
+/* The operator each model trains on, built from a stored adjacency: GCN's A_hat; GAT's
+ * A + I with one self-loop per node (the same structure; values unused); otherwise A. */
+pargnn_status pg_model_operator(pargnn_model_kind model, const pg_csr *adj, pg_csr *out);
 
 #endif

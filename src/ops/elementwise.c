@@ -157,6 +157,22 @@ void pg_bias_relu_dropout(pg_real *Z, int64_t n, int64_t f, const pg_real *b, in
     PHASE_END(PARGNN_PHASE_ELEMENTWISE);
 }
 
+void pg_elu(pg_real *Y, int64_t count) {
+    PHASE_BEGIN;
+#pragma omp parallel for schedule(static) if (count >= PG_PAR_MIN)
+    for (int64_t k = 0; k < count; k++)
+        if (Y[k] <= 0) Y[k] = (pg_real)expm1((double)Y[k]);
+    PHASE_END(PARGNN_PHASE_ELEMENTWISE);
+}
+
+void pg_elu_backward(pg_real *dY, const pg_real *Y, int64_t count) {
+    PHASE_BEGIN;
+#pragma omp parallel for schedule(static) if (count >= PG_PAR_MIN)
+    for (int64_t k = 0; k < count; k++)
+        if (Y[k] <= 0) dY[k] *= Y[k] + 1;
+    PHASE_END(PARGNN_PHASE_ELEMENTWISE);
+}
+
 static pg_real *sum_scratch;
 static size_t sum_scratch_len;
 

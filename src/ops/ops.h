@@ -79,6 +79,11 @@ void pg_bias_relu_dropout(pg_real *Z, int64_t n, int64_t f, const pg_real *b, in
 void pg_relu_bias_grad(pg_real *dZ, const pg_real *Z, int64_t n, int64_t f, int relu,
                        pg_real *db);
 
+/* Y = ELU(Y) = Y > 0 ? Y : exp(Y) - 1, in place. */
+void pg_elu(pg_real *Y, int64_t count);
+/* dY *= ELU'(x) = (Y > 0 ? 1 : Y + 1), Y the ELU output. */
+void pg_elu_backward(pg_real *dY, const pg_real *Y, int64_t count);
+
 /* Softmax cross-entropy over the listed rows of logits Z: (n, c), labels y: (n).
  * Returns the mean loss over the rows; dZ: (n, c) gets d(mean loss)/dZ (zero on other rows)
  * when not NULL. One pass: softmax, loss and gradient together. */

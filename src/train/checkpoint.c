@@ -16,7 +16,8 @@
 #include "train/trainer.h"
 
 #define CKPT_MAGIC "PARGNNCK"
-#define CKPT_VERSION 2u /* 2: GIN's eps mode after the seed; 1 (GCN only) is still read */
+#define CKPT_VERSION 3u /* 3: GAT's heads, output heads and attention dropout after GIN's eps
+                           mode; 2: GIN's eps mode after the seed; 1 (GCN only): still read */
 #define CKPT_MAX_BYTES ((uint64_t)1 << 40)
 
 /* ------------------------------------------------------------ serialisation */
@@ -87,6 +88,9 @@ static void serialise_config(wbuf *b, const pargnn_config *c) {
     put_i32(b, c->patience);
     put_u64(b, c->seed);
     put_i32(b, c->gin_train_eps); /* version 2 */
+    put_i32(b, c->heads);         /* version 3 */
+    put_i32(b, c->out_heads);
+    put_f64(b, c->attn_dropout);
 }
 
 static pargnn_status parse_config(rbuf *b, uint32_t version, pargnn_config *c) {
@@ -104,6 +108,11 @@ static pargnn_status parse_config(rbuf *b, uint32_t version, pargnn_config *c) {
     PG_TRY(get(b, &c->patience, 4, "patience"));
     PG_TRY(get(b, &c->seed, 8, "seed"));
     if (version >= 2) PG_TRY(get(b, &c->gin_train_eps, 4, "gin_train_eps"));
+    if (version >= 3) {
+        PG_TRY(get(b, &c->heads, 4, "heads"));
+        PG_TRY(get(b, &c->out_heads, 4, "out_heads"));
+        PG_TRY(get(b, &c->attn_dropout, 8, "attn_dropout"));
+    }
     c->model = (pargnn_model_kind)model;
     c->decay_scope = (pargnn_decay_scope)scope;
     c->feature_norm = (pargnn_feature_norm)norm;
@@ -307,6 +316,9 @@ pargnn_status pargnn_checkpoint_read_config(const char *path, pargnn_config *cfg
 static const char *config_diff(const pargnn_config *a, const pargnn_config *b) {
     if (a->model != b->model) return "--model";
     if (a->gin_train_eps != b->gin_train_eps) return "--gin-eps";
+    if (a->heads != b->heads) return "--heads";
+    if (a->out_heads != b->out_heads) return "--out-heads";
+    if (a->attn_dropout != b->attn_dropout) return "--attn-dropout";
     if (a->layers != b->layers) return "--layers";
     if (a->hidden != b->hidden) return "--hidden";
     if (a->dropout != b->dropout) return "--dropout";

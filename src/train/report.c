@@ -125,8 +125,10 @@ pargnn_status pargnn_trainer_write_json(const pargnn_trainer_t *tr, const char *
         json_num(f, r.loss_curve[e]);
     }
     fprintf(f, "],\n  \"config\": {\n    \"model\": \"%s\",\n    \"gin_eps\": \"%s\",\n"
-               "    \"layers\": %d,\n    \"hidden\": %d,\n    \"dropout\": ",
-            pargnn_model_name(c->model), c->gin_train_eps ? "learn" : "fixed", c->layers, c->hidden);
+               "    \"heads\": %d,\n    \"out_heads\": %d,\n    \"attn_dropout\": ",
+            pargnn_model_name(c->model), c->gin_train_eps ? "learn" : "fixed", c->heads, c->out_heads);
+    json_num(f, c->attn_dropout);
+    fprintf(f, ",\n    \"layers\": %d,\n    \"hidden\": %d,\n    \"dropout\": ", c->layers, c->hidden);
     json_num(f, c->dropout);
     fputs(",\n    \"lr\": ", f);
     json_num(f, c->lr);

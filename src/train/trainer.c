@@ -61,8 +61,7 @@ pargnn_status pg_prepare(const pargnn_dataset_t *ds, pargnn_feature_norm norm,
     pargnn_status s;
     const int64_t n = ds->num_nodes, f = ds->num_features;
     if ((s = pg_prepared_set_shape(p, ds)) ||
-        (s = model == PARGNN_MODEL_GCN ? pg_gcn_normalize(&ds->adj, &p->adj_hat)
-                                       : pg_adj_structure(&ds->adj, &p->adj_hat))) {
+        (s = pg_model_operator(model, &ds->adj, &p->adj_hat))) {
         pg_prepared_free(p);
         return s;
     }

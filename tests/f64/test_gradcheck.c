@@ -32,10 +32,12 @@ static double rel_err(double a, double b) { return fabs(a - b) / fmax(1e-7, fabs
  * mean's row scales 1 / row length. */
 static pargnn_model_kind cur_model = PARGNN_MODEL_GCN;
 static int cur_learn_eps;
+static int cur_heads = 1, cur_out_heads = 1; /* GAT */
+static double cur_attn_dropout;
 static pg_real mean_scale[64];
 static void model_operator(pg_csr *a, pg_csr *out) {
-    if (cur_model == PARGNN_MODEL_GCN) {
-        pg_gcn_normalize(a, out);
+    if (cur_model == PARGNN_MODEL_GCN || cur_model == PARGNN_MODEL_GAT) {
+        pg_model_operator(cur_model, a, out); /* GAT: A + I, values unused */
         return;
     }
     pg_adj_structure(a, out);
@@ -220,6 +222,8 @@ static void check_model(const char *name, int layers, int hidden, int64_t fin, i
     pargnn_config_default(&cfg);
     cfg.layers = layers, cfg.hidden = hidden, cfg.dropout = dropout, cfg.seed = 5;
     cfg.model = cur_model, cfg.gin_train_eps = cur_learn_eps;
+    if (cur_model == PARGNN_MODEL_GAT)
+        cfg.heads = cur_heads, cfg.out_heads = cur_out_heads, cfg.attn_dropout = cur_attn_dropout;
     pg_net net;
     CHECK_STATUS(pg_net_init(&net, &cfg, fin, C, sparse, pg_backend_ref()), PARGNN_STATUS_OK, NULL);
     CHECK_STATUS(pg_net_workspace(&net, n, 0, Xs.nnz), PARGNN_STATUS_OK, NULL);
@@ -311,6 +315,19 @@ int main(void) {
     }
     use_directed = 1;
     check_model("directed, 2 layers sparse, eps learned", 2, 8, 12, 1, 0.3);
+    use_directed = 0;
+    /* GAT: scores, softmax, attention dropout, concatenated and averaged heads, ELU */
+    cur_model = PARGNN_MODEL_GAT;
+    cur_learn_eps = 0;
+    check_model("1 layer dense, 1 head", 1, 8, 6, 0, 0.0);
+    cur_out_heads = 3;
+    check_model("1 layer dense, 3 averaged heads", 1, 8, 6, 0, 0.0);
+    cur_heads = 4, cur_out_heads = 1, cur_attn_dropout = 0.5;
+    check_model("2 layers sparse, 4 heads, both dropouts", 2, 5, 12, 1, 0.5);
+    cur_heads = 2, cur_out_heads = 2, cur_attn_dropout = 0.3;
+    check_model("3 layers dense, 2+2 heads, dropouts", 3, 4, 9, 0, 0.3);
+    use_directed = 1;
+    check_model("directed, 2 layers, 2+2 heads", 2, 6, 7, 0, 0.2);
     use_directed = 0;
     return pg_test_finish();
 }

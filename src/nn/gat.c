@@ -1,0 +1,370 @@
+/*
+ * Graph attention (Velickovic et al., ICLR 2018; PyG's GATConv). Per head k of a layer,
+ * with P = H W (rows, heads*hw) and the operator's edges j -> i (row i = destination,
+ * column j = source, one self-loop per node):
+ *   s_src[j,k] = a_src_k . P[j,k,:]      s_dst[i,k] = a_dst_k . P[i,k,:]
+ *   e_ij = LeakyReLU_0.2(s_src[j,k] + s_dst[i,k]),  alpha_ij = softmax over i's edges
+ *   Z[i,k,:] = sum_j dropout(alpha_ij) P[j,k,:]
+ * heads concatenated, or averaged in the output layer. The softmax subtracts each row's
+ * maximum. Every per-edge quantity is computed by the process owning the destination row,
+ * with the halo rows of P for the sources; backward gathers over the transposed edge list
+ * into source rows (halo included) and returns the halo rows' gradients to their owners
+ * (pg_exchange.reduce). Attention dropout draws are keyed by (global destination, global
+ * source, head), so any process count drops the same coefficients.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/rng.h"
+#include "nn/net_internal.h"
+
+#define GAT_SLOPE 0.2
+#define GAT_PAR_MIN 4096 /* rows: below this, one thread */
+/* Row blocks of the column-sum reductions: a fixed count, so sums do not depend on threads. */
+#define GAT_SUM_BLOCKS 64
+
+void pg_gat_free(pg_gat_state *s, int32_t layers) {
+    pg_free(s->rowptr);
+    pg_free(s->col);
+    pg_free(s->tptr);
+    pg_free(s->trow);
+    pg_free(s->tedge);
+    for (int32_t l = 0; l < layers; l++) {
+        if (s->alpha) pg_free(s->alpha[l]);
+        if (s->alpha_d) pg_free(s->alpha_d[l]);
+        if (s->score) pg_free(s->score[l]);
+    }
+    free(s->alpha);
+    free(s->alpha_d);
+    free(s->dropped);
+    free(s->score);
+    pg_free(s->edge_tmp);
+    pg_free(s->ds);
+    memset(s, 0, sizeof *s);
+}
+
+/* The edge lists and per-layer buffers for graph g (rebuilt when g's operator changes). */
+static pargnn_status gat_prepare(pg_net *net, const pg_graph *g) {
+    pg_gat_state *s = &net->gat;
+    const pg_csr *part[2] = {g->adj, NULL};
+    if (!g->adj) part[0] = g->adj_inner, part[1] = g->adj_outer;
+    if (s->rowptr && s->key[0] == part[0] && s->key[1] == part[1]) return PARGNN_STATUS_OK;
+    const int32_t L = net->num_layers;
+    pg_gat_free(s, L);
+    const int64_t n = net->n, rows = n + net->n_halo;
+    int64_t nnz = 0, got = 0;
+    for (int k = 0; k < 2; k++)
+        if (part[k]) nnz += part[k]->nnz, got += part[k]->nrows;
+    if (got != n)
+        return pg_error(PARGNN_STATUS_INTERNAL, "GAT: the operator has %lld rows, the model %lld",
+                        (long long)got, (long long)n);
+    s->key[0] = part[0], s->key[1] = part[1];
+    s->n = n, s->rows = rows, s->nnz = nnz;
+    const size_t e1 = (size_t)(nnz > 0 ? nnz : 1);
+    s->rowptr = pg_alloc((size_t)n + 1, sizeof(int64_t), "GAT edge offsets");
+    s->col = pg_alloc(e1, sizeof(int32_t), "GAT edges");
+    s->tptr = pg_calloc((size_t)rows + 1, sizeof(int64_t), "GAT transposed offsets");
+    s->trow = pg_alloc(e1, sizeof(int32_t), "GAT transposed edges");
+    s->tedge = pg_alloc(e1, sizeof(int64_t), "GAT transposed edges");
+    s->alpha = calloc((size_t)L, sizeof(pg_real *));
+    s->alpha_d = calloc((size_t)L, sizeof(pg_real *));
+    s->score = calloc((size_t)L, sizeof(pg_real *));
+    s->dropped = calloc((size_t)L, sizeof(int));
+    if (!s->rowptr || !s->col || !s->tptr || !s->trow || !s->tedge || !s->alpha || !s->alpha_d ||
+        !s->score || !s->dropped) {
+        pg_gat_free(s, L);
+        return pg_error(PARGNN_STATUS_NO_MEMORY, "GAT: cannot allocate the edge lists");
+    }
+    /* One CSR over the owned rows: the halves' rows in order. */
+    int64_t w = 0, i = 0;
+    for (int k = 0; k < 2; k++) {
+        const pg_csr *a = part[k];
+        if (!a) continue;
+        for (int64_t r = 0; r < a->nrows; r++, i++) {
+            s->rowptr[i] = w;
+            for (int64_t e = a->rowptr[r]; e < a->rowptr[r + 1]; e++) {
+                const int32_t j = a->col[e];
+                if (j < 0 || j >= rows) {
+                    pg_gat_free(s, L);
+                    return pg_error(PARGNN_STATUS_INTERNAL, "GAT: edge column %d outside [0, %lld)",
+                                    (int)j, (long long)rows);
+                }
+                s->col[w++] = j;
+            }
+        }
+    }
+    s->rowptr[n] = w;
+    /* Transpose by counting: within a column, edges in ascending row order. */
+    for (int64_t e = 0; e < nnz; e++) s->tptr[s->col[e] + 1]++;
+    for (int64_t j = 0; j < rows; j++) s->tptr[j + 1] += s->tptr[j];
+    int64_t *fill = pg_alloc((size_t)rows + 1, sizeof(int64_t), "GAT transpose");
+    if (!fill) {
+        pg_gat_free(s, L);
+        return PARGNN_STATUS_NO_MEMORY;
+    }
+    memcpy(fill, s->tptr, ((size_t)rows + 1) * sizeof(int64_t));
+    for (int64_t r = 0; r < n; r++)
+        for (int64_t e = s->rowptr[r]; e < s->rowptr[r + 1]; e++) {
+            const int64_t t = fill[s->col[e]]++;
+            s->trow[t] = (int32_t)r;
+            s->tedge[t] = e;
+        }
+    pg_free(fill);
+    /* Per-layer coefficients and scores; the largest head count sizes the shared scratch. */
+    int64_t kmax = 1;
+    for (int32_t l = 0; l < L; l++) {
+        const pg_layer *ly = &net->layers[l];
+        size_t cnt;
+        if (ly->heads > kmax) kmax = ly->heads;
+        if (!pg_mul_ok(e1, (size_t)ly->heads, &cnt)) {
+            pg_gat_free(s, L);
+            return pg_error(PARGNN_STATUS_NO_MEMORY, "GAT layer %d: %lld edges x %lld heads too large",
+                            l, (long long)nnz, (long long)ly->heads);
+        }
+        s->alpha[l] = pg_alloc(cnt, sizeof(pg_real), "GAT attention coefficients");
+        s->alpha_d[l] = net->cfg.attn_dropout > 0
+                            ? pg_alloc(cnt, sizeof(pg_real), "GAT dropped attention")
+                            : NULL;
+        s->score[l] = pg_alloc((size_t)(rows + n) * (size_t)ly->heads, sizeof(pg_real), "GAT scores");
+        if (!s->alpha[l] || (net->cfg.attn_dropout > 0 && !s->alpha_d[l]) || !s->score[l]) {
+            pg_gat_free(s, L);
+            return PARGNN_STATUS_NO_MEMORY;
+        }
+    }
+    size_t cnt;
+    if (!pg_mul_ok(e1, (size_t)kmax, &cnt)) {
+        pg_gat_free(s, L);
+        return pg_error(PARGNN_STATUS_NO_MEMORY, "GAT: edge scratch too large");
+    }
+    s->edge_tmp = pg_alloc(cnt, sizeof(pg_real), "GAT edge gradients");
+    s->ds = pg_alloc((size_t)(rows + n) * (size_t)kmax, sizeof(pg_real), "GAT score gradients");
+    if (!s->edge_tmp || !s->ds) {
+        pg_gat_free(s, L);
+        return PARGNN_STATUS_NO_MEMORY;
+    }
+    return PARGNN_STATUS_OK;
+}
+
+/* S (r, K) = per head k, P[i, k, :] . a[k, :] for rows [r0, r1). */
+static void head_dots(const pg_real *P, const pg_real *a, int64_t r0, int64_t r1, int64_t K,
+                      int64_t C, pg_real *S) {
+#pragma omp parallel for schedule(static) if (r1 - r0 >= GAT_PAR_MIN)
+    for (int64_t i = r0; i < r1; i++)
+        for (int64_t k = 0; k < K; k++) {
+            const pg_real *p = P + i * K * C + k * C, *v = a + k * C;
+            pg_real d = 0;
+            for (int64_t c = 0; c < C; c++) d += p[c] * v[c];
+            S[i * K + k] = d;
+        }
+}
+
+static inline pg_real leaky(pg_real z) { return z > 0 ? z : (pg_real)GAT_SLOPE * z; }
+
+/* Keep-and-scale factor of edge (dst, src) in head k: 0 or 1 / (1 - p). */
+static inline pg_real attn_mask(uint64_t seed, uint32_t epoch, uint32_t layer, uint32_t dst,
+                                uint32_t src, int64_t k, uint32_t thr, pg_real scale) {
+    const uint32_t c3 = ((uint32_t)PG_RNG_ATTENTION << 24) ^ ((uint32_t)(k >> 2) << 8) ^ layer;
+    const uint32_t u = pg_philox(seed, dst, src, epoch, c3).v[k & 3];
+    return u >= thr ? scale : 0;
+}
+
+static inline uint32_t gid_of(const pg_graph *g, int64_t i) {
+    return g->gid ? (uint32_t)g->gid[i] : (uint32_t)(g->row0 + i);
+}
+
+static uint32_t threshold(double p) {
+    const double t = p * 4294967296.0;
+    return t >= 4294967295.0 ? UINT32_MAX : (uint32_t)t;
+}
+
+pargnn_status pg_gat_forward(pg_net *net, const pg_graph *g, const layer_in *in, int l,
+                             int training, uint32_t epoch) {
+    PG_TRY(gat_prepare(net, g));
+    pg_gat_state *st = &net->gat;
+    const pg_layer *ly = &net->layers[l];
+    const int64_t n = net->n, rows = st->rows, K = ly->heads, C = ly->hw, F = K * C;
+    const int concat = ly->fout == F; /* one head: either reading is the same */
+    const pg_real *W = net->params + ly->w_off;
+    const pg_real *asrc = net->params + ly->as_off, *adst = net->params + ly->ad_off;
+    pg_real *P = net->T[l], *Ssrc = st->score[l], *Sdst = st->score[l] + rows * K;
+    pg_net_transform(net, in, W, ly->fin, F, 0, P); /* owned rows */
+    if (g->ex) {
+        PG_TRY(g->ex->begin(g->ex->ctx, P, F));
+        head_dots(P, asrc, 0, n, K, C, Ssrc);
+        head_dots(P, adst, 0, n, K, C, Sdst);
+        PG_TRY(g->ex->end(g->ex->ctx, P, F));
+        head_dots(P, asrc, n, rows, K, C, Ssrc);
+    } else {
+        head_dots(P, asrc, 0, n, K, C, Ssrc);
+        head_dots(P, adst, 0, n, K, C, Sdst);
+    }
+    const double t0 = pg_now_ms();
+    const double p = training ? net->cfg.attn_dropout : 0;
+    const int drop = p > 0;
+    st->dropped[l] = drop;
+    const uint32_t thr = threshold(p);
+    const pg_real scale = (pg_real)(1.0 / (1.0 - p)), inv_k = (pg_real)(1.0 / (double)K);
+    pg_real *alpha = st->alpha[l], *alpha_d = drop ? st->alpha_d[l] : alpha;
+    pg_real *Z = net->Z[l];
+    const int64_t *rp = st->rowptr;
+    const int32_t *col = st->col;
+#pragma omp parallel for schedule(dynamic, 256) if (n >= GAT_PAR_MIN)
+    for (int64_t i = 0; i < n; i++) {
+        const int64_t b = rp[i], e1 = rp[i + 1];
+        pg_real *z = Z + i * ly->fout;
+        memset(z, 0, (size_t)ly->fout * sizeof(pg_real));
+        for (int64_t k = 0; k < K; k++) {
+            const pg_real sd = Sdst[i * K + k];
+            pg_real m = -INFINITY;
+            for (int64_t e = b; e < e1; e++) {
+                const pg_real v = leaky(Ssrc[(int64_t)col[e] * K + k] + sd);
+                alpha[e * K + k] = v;
+                if (v > m) m = v;
+            }
+            double den = 0;
+            for (int64_t e = b; e < e1; e++) {
+                const pg_real x = (pg_real)exp((double)(alpha[e * K + k] - m));
+                alpha[e * K + k] = x;
+                den += x;
+            }
+            const pg_real rden = den > 0 ? (pg_real)(1.0 / den) : 0;
+            pg_real *zk = concat ? z + k * C : z;
+            const pg_real wk = concat ? 1 : inv_k;
+            for (int64_t e = b; e < e1; e++) {
+                const int32_t j = col[e];
+                const pg_real a = alpha[e * K + k] * rden;
+                alpha[e * K + k] = a;
+                pg_real ad = a;
+                if (drop) {
+                    ad = a * attn_mask(net->cfg.seed, epoch, (uint32_t)l, gid_of(g, i), gid_of(g, j),
+                                       k, thr, scale);
+                    alpha_d[e * K + k] = ad;
+                }
+                const pg_real c = ad * wk;
+                const pg_real *pj = P + (int64_t)j * F + k * C;
+                for (int64_t q = 0; q < C; q++) zk[q] += c * pj[q];
+            }
+        }
+    }
+    pg_phase_acc[PARGNN_PHASE_SPMM] += pg_now_ms() - t0;
+    return PARGNN_STATUS_OK;
+}
+
+/* out (F) = sum over fixed row blocks of S[j, k] * P[j, k, :] for rows [0, r) — the gradient
+ * of an attention vector. Blocks are summed in order: thread-count independent. */
+static void score_vector_grad(const pg_real *S, const pg_real *P, int64_t r, int64_t K,
+                              int64_t C, pg_real *out, pg_real *part /* (GAT_SUM_BLOCKS, K*C) */) {
+    const int64_t F = K * C;
+    const int64_t nb = r < GAT_SUM_BLOCKS ? (r > 0 ? r : 1) : GAT_SUM_BLOCKS;
+#pragma omp parallel for schedule(static) if (r >= GAT_PAR_MIN)
+    for (int64_t bk = 0; bk < nb; bk++) {
+        pg_real *acc = part + bk * F;
+        memset(acc, 0, (size_t)F * sizeof(pg_real));
+        const int64_t j0 = r * bk / nb, j1 = r * (bk + 1) / nb;
+        for (int64_t j = j0; j < j1; j++)
+            for (int64_t k = 0; k < K; k++) {
+                const pg_real s = S[j * K + k];
+                const pg_real *pj = P + j * F + k * C;
+                for (int64_t c = 0; c < C; c++) acc[k * C + c] += s * pj[c];
+            }
+    }
+    memset(out, 0, (size_t)F * sizeof(pg_real));
+    for (int64_t bk = 0; bk < nb; bk++)
+        for (int64_t q = 0; q < F; q++) out[q] += part[bk * F + q];
+}
+
+pargnn_status pg_gat_backward(pg_net *net, const pg_graph *g, const layer_in *in, int l,
+                              pg_real *dZ, pg_real *tmp, pg_real **dH, uint32_t epoch) {
+    pg_gat_state *st = &net->gat;
+    const pg_layer *ly = &net->layers[l];
+    const int64_t n = net->n, rows = st->rows, K = ly->heads, C = ly->hw, F = K * C;
+    const int concat = ly->fout == F;
+    const pg_real *W = net->params + ly->w_off;
+    const pg_real *asrc = net->params + ly->as_off, *adst = net->params + ly->ad_off;
+    const pg_real *P = net->T[l], *Ssrc = st->score[l], *Sdst = st->score[l] + rows * K;
+    const int drop = st->dropped[l];
+    const pg_real *alpha = st->alpha[l], *alpha_d = drop ? st->alpha_d[l] : alpha;
+    const double p = net->cfg.attn_dropout;
+    const uint32_t thr = threshold(drop ? p : 0);
+    const pg_real scale = (pg_real)(1.0 / (1.0 - (drop ? p : 0)));
+    const pg_real wk = concat ? 1 : (pg_real)(1.0 / (double)K);
+    const int64_t dstride = ly->fout, dhead = concat ? C : 0; /* dout(i, k) = dZ + i*dstride + k*dhead */
+    pg_real *dz = st->edge_tmp, *dsrc = st->ds, *ddst = st->ds + rows * K;
+    const int64_t *rp = st->rowptr;
+    const int32_t *col = st->col;
+    const double t0 = pg_now_ms();
+    /* Per destination row: d(alpha_dropped) = dout . P_j; through the dropout and the
+     * softmax; through LeakyReLU; the destination score gradient is the row sum. */
+#pragma omp parallel for schedule(dynamic, 256) if (n >= GAT_PAR_MIN)
+    for (int64_t i = 0; i < n; i++) {
+        const int64_t b = rp[i], e1 = rp[i + 1];
+        for (int64_t k = 0; k < K; k++) {
+            const pg_real *dout = dZ + i * dstride + k * dhead;
+            double dot = 0;
+            for (int64_t e = b; e < e1; e++) {
+                const int32_t j = col[e];
+                const pg_real *pj = P + (int64_t)j * F + k * C;
+                pg_real d = 0;
+                for (int64_t q = 0; q < C; q++) d += dout[q] * pj[q];
+                d *= wk;
+                if (drop)
+                    d *= attn_mask(net->cfg.seed, epoch, (uint32_t)l, gid_of(g, i), gid_of(g, j), k,
+                                   thr, scale);
+                dz[e * K + k] = d; /* d(alpha) for now */
+                dot += (double)alpha[e * K + k] * d;
+            }
+            const pg_real sd = Sdst[i * K + k];
+            pg_real rsum = 0;
+            for (int64_t e = b; e < e1; e++) {
+                const pg_real z = Ssrc[(int64_t)col[e] * K + k] + sd;
+                const pg_real dl = alpha[e * K + k] * (dz[e * K + k] - (pg_real)dot);
+                const pg_real v = z > 0 ? dl : (pg_real)GAT_SLOPE * dl;
+                dz[e * K + k] = v;
+                rsum += v;
+            }
+            ddst[i * K + k] = rsum;
+        }
+    }
+    /* Per source row (halo included), gathering over its edges in row order: dP = sum of
+     * alpha_dropped dout, plus the score terms. */
+    const int64_t *tp = st->tptr, *te = st->tedge;
+    const int32_t *tr = st->trow;
+    pg_real *dP = tmp;
+#pragma omp parallel for schedule(dynamic, 256) if (rows >= GAT_PAR_MIN)
+    for (int64_t j = 0; j < rows; j++) {
+        pg_real *dpj = dP + j * F;
+        memset(dpj, 0, (size_t)F * sizeof(pg_real));
+        for (int64_t k = 0; k < K; k++) dsrc[j * K + k] = 0;
+        for (int64_t t = tp[j]; t < tp[j + 1]; t++) {
+            const int64_t e = te[t], i = tr[t];
+            for (int64_t k = 0; k < K; k++) {
+                const pg_real c = alpha_d[e * K + k] * wk;
+                const pg_real *dout = dZ + i * dstride + k * dhead;
+                pg_real *d = dpj + k * C;
+                for (int64_t q = 0; q < C; q++) d[q] += c * dout[q];
+                dsrc[j * K + k] += dz[e * K + k];
+            }
+        }
+        for (int64_t k = 0; k < K; k++) {
+            const pg_real s = dsrc[j * K + k], sd = j < n ? ddst[j * K + k] : 0;
+            pg_real *d = dpj + k * C;
+            for (int64_t q = 0; q < C; q++) d[q] += s * asrc[k * C + q] + sd * adst[k * C + q];
+        }
+    }
+    pg_phase_acc[PARGNN_PHASE_SPMM] += pg_now_ms() - t0;
+    /* Attention vectors: a source's score counts once per edge owned here (halo sources
+     * too: their edges are this process's); a destination's once. The caller sums the
+     * processes' shares. dZ is dead from here: its first (64 x F) values are scratch. */
+    pg_real *part = dZ;
+    score_vector_grad(dsrc, P, rows, K, C, net->grads + ly->as_off, part);
+    score_vector_grad(ddst, P, n, K, C, net->grads + ly->ad_off, part);
+    if (g->ex) PG_TRY(g->ex->reduce(g->ex->ctx, dP, F)); /* halo sources' gradients home */
+    pg_net_transform_grad(net, in, dP, ly->fin, F, net->grads + ly->w_off);
+    *dH = NULL;
+    if (l > 0) {
+        net->be->gemm(0, 1, n, ly->fin, F, 1, dP, F, W, F, 0, dZ, ly->fin);
+        *dH = dZ;
+    }
+    return PARGNN_STATUS_OK;
+}

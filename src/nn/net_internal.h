@@ -1,0 +1,34 @@
+/*
+ * What the layer files of the network share (net.c and gat.c): a layer's input as the
+ * forward pass saw it, and the dense transform with its weight gradient. Not a public
+ * interface: layers only.
+ */
+#ifndef PG_NET_INTERNAL_H
+#define PG_NET_INTERNAL_H
+
+#include "nn/net.h"
+
+/* The (possibly dropped) input of a layer: a dense pointer or a CSR view. */
+typedef struct layer_in {
+    const pg_real *dense; /* (n, fin) */
+    const pg_csr *csr;    /* (n, fin) */
+} layer_in;
+
+/* Y (n, fout) = in W + beta Y, for a dense or sparse input. */
+void pg_net_transform(const pg_net *net, const layer_in *in, const pg_real *W, int64_t fin,
+                      int64_t fout, pg_real beta, pg_real *Y);
+/* dW (fin, fout) = in^T dY (n, fout), for the dense or sparse input the forward used. */
+void pg_net_transform_grad(const pg_net *net, const layer_in *in, const pg_real *dY,
+                           int64_t fin, int64_t fout, pg_real *dW);
+
+/* GAT (gat.c). forward: Z[l] (n, fout) before bias and activation; training applies the
+ * attention dropout keyed by epoch. backward: from dZ (n, fout) with the bias and ELU
+ * gradients taken (epoch: the forward's); fills the layer's parameter gradients and, for l > 0, leaves the input
+ * gradient (n, fin) in *dH. tmp: scratch of (n + n_halo, max_dim). */
+pargnn_status pg_gat_forward(pg_net *net, const pg_graph *g, const layer_in *in, int l,
+                             int training, uint32_t epoch);
+pargnn_status pg_gat_backward(pg_net *net, const pg_graph *g, const layer_in *in, int l,
+                              pg_real *dZ, pg_real *tmp, pg_real **dH, uint32_t epoch);
+void pg_gat_free(pg_gat_state *s, int32_t layers);
+
+#endif
