@@ -240,6 +240,14 @@ typedef enum pargnn_partition_objective {
     PARGNN_PARTITION_OBJECTIVE_VOL = 1, /* minimise the communication volume */
 } pargnn_partition_objective;
 
+/* Normalisation after each hidden layer (before its activation). */
+typedef enum pargnn_norm {
+    PARGNN_NORM_NONE = 0,
+    PARGNN_NORM_BATCH = 1,  /* batch norm over every node of the graph (all processes'),
+                               running statistics (momentum 0.1) for evaluation */
+    PARGNN_NORM_LAYER = 2,  /* layer norm over each node's features */
+} pargnn_norm;
+
 /* Node order used inside the trainer (results are the same; speed is not). */
 typedef enum pargnn_reorder {
     PARGNN_REORDER_NONE = 0,
@@ -255,6 +263,10 @@ typedef struct pargnn_config {
                                    the next layer's input is heads * hidden wide) */
     int32_t out_heads;          /* GAT: heads of the output layer (averaged) */
     double attn_dropout;        /* GAT: probability of dropping an attention coefficient */
+    int32_t sage_normalize;     /* SAGE: 1 = L2-normalise each hidden layer's output rows */
+    pargnn_norm norm;           /* between layers: none, batch or layer normalisation */
+    int32_t residual;           /* 1 = add each hidden layer's input to its output where
+                                   the widths match (layers 2 .. N-1) */
     int32_t layers;             /* number of graph convolutions, >= 1 */
     int32_t hidden;             /* width of every hidden layer */
     double dropout;             /* probability of dropping, in [0, 1) */

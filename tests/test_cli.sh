@@ -125,7 +125,8 @@ help_mentions() {
         pass "pargnn $cmd --help mentions its $# flags"
     fi
 }
-help_mentions train data split model heads out-heads attn-dropout layers hidden dropout lr \
+help_mentions train data split model heads out-heads attn-dropout sage-normalize norm residual \
+    layers hidden dropout lr \
     weight-decay decay-scope feature-norm epochs patience seed threads json save resume quiet
 help_mentions predict model-file data split out threads
 help_mentions "generate sbm" out nodes avg-degree features classes homophily seed
@@ -162,6 +163,9 @@ expect_err "layers out of range -> 2" "--layers" train --data "$SBM" --layers 0
 expect_err "negative threads -> 2" "--threads" train --data "$SBM" --threads -3
 expect_err "heads without GAT -> 2" "--heads: only for --model gat" train --data "$SBM" --heads 4
 expect_err "zero heads -> 2" "--heads" train --data "$SBM" --model gat --heads 0
+expect_err "bad norm -> 2" "--norm" train --data "$SBM" --norm group
+expect_err "sage-normalize without SAGE -> 2" "--sage-normalize: only for --model sage" train \
+    --data "$SBM" --sage-normalize
 expect_err "attention dropout out of range -> 2" "--attn-dropout" train --data "$SBM" --model gat \
     --attn-dropout 1
 expect_err "homophily out of range -> 2" "--homophily" generate sbm --out "$SCRATCH/h" --homophily 2

@@ -80,6 +80,24 @@ for model in sage gin gin-learn gat; do
     else bad "$model 3 layers P=3: $(tail -n 3 err.txt)"; fi
 done
 
+# Deeper models with normalisation between layers: batch norm's statistics are summed over
+# every rank (forward and backward), layer norm is per node; residual connections and
+# SAGE's L2 normalisation. Evaluation uses batch norm's running statistics, so equal test
+# accuracy checks those too.
+for variant in "gcn batch" "gat batch" "sage layer" "gin batch"; do
+    set -- $variant
+    margs=(--model "$1" --norm "$2" --layers 3 --hidden 32 --residual)
+    [ "$1" = gat ] && margs+=(--heads 2)
+    [ "$1" = sage ] && margs+=(--sage-normalize)
+    [ "$1" = gin ] && margs=(--model gin --norm batch --layers 2 --hidden 32) # 3 GIN layers: chaotic
+    "$bin" train --data sbm --epochs 20 --threads 1 --quiet "${margs[@]}" --json "refn_$1.json" >/dev/null || bad "$variant 1-process run"
+    for p in 2 4; do
+        if run "$p" "$bin" train --data sbm --epochs 20 --threads 1 --quiet "${margs[@]}" --json "dn_$1$p.json" >/dev/null 2>err.txt; then
+            if msg=$(compare "refn_$1.json" "dn_$1$p.json" 2>&1); then ok "$variant norm P=$p: $msg"; else bad "$variant norm P=$p: $msg"; fi
+        else bad "$variant norm P=$p: $(tail -n 3 err.txt)"; fi
+    done
+done
+
 # Offline partitions equal online ones.
 if "$bin" partition --data sbm --parts 3 --out parts3 >part.txt 2>&1 && grep -q "edge cut" part.txt; then
     ok "partition wrote 3 parts: $(grep 'comm volume' part.txt)"

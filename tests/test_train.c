@@ -264,6 +264,36 @@ static void test_resume_gat(const pargnn_dataset_t *ds, const char *dir) {
     check_resume_refused(ds, &other, path, "--heads");
 }
 
+/* Deeper models: batch norm's running statistics live in the parameter buffer (carried by
+ * checkpoints, untouched by Adam), so resume stays exact; SAGE with L2-normalised outputs,
+ * layer norm and residuals learns. */
+static void test_norm_residual(const pargnn_dataset_t *ds, const char *dir) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/bn.ckpt", dir);
+    pargnn_config cfg;
+    pargnn_config_default(&cfg);
+    cfg.layers = 3, cfg.hidden = 24, cfg.norm = PARGNN_NORM_BATCH, cfg.residual = 1;
+    cfg.epochs = 20;
+    check_resume_equivalence(ds, cfg, 9, path, "gcn batch norm");
+    check_predicts(ds, path);
+    pargnn_config other = cfg;
+    other.norm = PARGNN_NORM_LAYER;
+    check_resume_refused(ds, &other, path, "--norm");
+    other = cfg;
+    other.residual = 0;
+    check_resume_refused(ds, &other, path, "--residual");
+    pargnn_config_default(&cfg);
+    cfg.model = PARGNN_MODEL_SAGE, cfg.sage_normalize = 1, cfg.norm = PARGNN_NORM_LAYER;
+    cfg.layers = 3, cfg.hidden = 24, cfg.residual = 1, cfg.epochs = 100;
+    pargnn_result r;
+    pargnn_trainer_t *tr = pg_test_train(ds, &cfg, &r);
+    if (tr) {
+        printf("sage, L2, layer norm, residual: test acc %.3f\n", r.test_acc);
+        CHECK_MSG(r.test_acc > 0.7, "sage with L2, layer norm, residual: test acc %.3f", r.test_acc);
+    }
+    pargnn_trainer_free(tr);
+}
+
 static void test_bad_config(const pargnn_dataset_t *ds) {
     pargnn_config cfg;
     pargnn_config_default(&cfg);
@@ -280,6 +310,12 @@ static void test_bad_config(const pargnn_dataset_t *ds) {
     pargnn_config_default(&cfg);
     cfg.gin_train_eps = 1; /* with GCN */
     CHECK_STATUS(pargnn_trainer_create(ds, &cfg, &tr), PARGNN_STATUS_INVALID_ARGUMENT, "--gin-eps");
+    pargnn_config_default(&cfg);
+    cfg.sage_normalize = 1; /* with GCN */
+    CHECK_STATUS(pargnn_trainer_create(ds, &cfg, &tr), PARGNN_STATUS_INVALID_ARGUMENT, "--sage-normalize");
+    pargnn_config_default(&cfg);
+    cfg.norm = (pargnn_norm)5;
+    CHECK_STATUS(pargnn_trainer_create(ds, &cfg, &tr), PARGNN_STATUS_INVALID_ARGUMENT, "--norm");
     pargnn_config_default(&cfg);
     cfg.heads = 4; /* with GCN */
     CHECK_STATUS(pargnn_trainer_create(ds, &cfg, &tr), PARGNN_STATUS_INVALID_ARGUMENT, "--heads");
@@ -313,6 +349,7 @@ int main(void) {
     test_models_learn(ds);
     test_resume_gin(ds, dir);
     test_resume_gat(ds, dir);
+    test_norm_residual(ds, dir);
     test_bad_config(ds);
     test_homophily_matters();
     pargnn_dataset_free(ds);

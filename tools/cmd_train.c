@@ -19,6 +19,7 @@ static const char *const model_names[] = {"gcn", "sage", "gin", "gat", NULL};
 static const int model_values[] = {PARGNN_MODEL_GCN, PARGNN_MODEL_SAGE, PARGNN_MODEL_GIN,
                                    PARGNN_MODEL_GAT};
 static const char *const gin_eps_names[] = {"fixed", "learn", NULL}; /* = gin_train_eps */
+static const char *const layer_norm_names[] = {"none", "batch", "layer", NULL}; /* = pargnn_norm */
 static const char *const scope_names[] = {"first", "all", NULL};
 static const int scope_values[] = {PARGNN_DECAY_SCOPE_FIRST, PARGNN_DECAY_SCOPE_ALL};
 static const char *const norm_names[] = {"row", "none", NULL};
@@ -29,12 +30,13 @@ static const char *const reorder_names[] = {"none", "degree", "rcm", NULL};
 /* Flags a resumed run takes from the checkpoint: the model and the optimizer. Giving one
  * with another value would silently train a different model than the one saved. */
 static const char *const checkpoint_flags[] = {
-    "model", "gin-eps", "heads", "out-heads", "attn-dropout", "layers", "hidden", "dropout", "lr", "weight-decay", "decay-scope",
+    "model", "gin-eps", "heads", "out-heads", "attn-dropout", "sage-normalize", "norm",
+    "residual", "layers", "hidden", "dropout", "lr", "weight-decay", "decay-scope",
     "feature-norm", "seed", NULL};
 
 typedef struct train_opts {
     pargnn_config cfg;
-    int model, gin_eps, decay_scope, feature_norm; /* indices into the choice lists */
+    int model, gin_eps, decay_scope, feature_norm, norm; /* indices into the choice lists */
     cl_data_opts d; /* --data, --split, --format, --undirected, --features, --labels */
     const char *json, *save, *resume;
     const char *partitions;               /* --partitions DIR: each rank reads its part */
@@ -53,6 +55,7 @@ static void opts_from_config(train_opts *o, const pargnn_config *cfg) {
     o->cfg = *cfg;
     o->model = choice_index(model_values, 4, (int)cfg->model);
     o->gin_eps = cfg->gin_train_eps != 0;
+    o->norm = (int)cfg->norm;
     o->decay_scope = choice_index(scope_values, 2, (int)cfg->decay_scope);
     o->feature_norm = choice_index(norm_values, 2, (int)cfg->feature_norm);
     o->reorder = (int)cfg->reorder;
@@ -61,6 +64,7 @@ static void opts_from_config(train_opts *o, const pargnn_config *cfg) {
 static void opts_to_config(train_opts *o) {
     o->cfg.model = (pargnn_model_kind)model_values[o->model];
     o->cfg.gin_train_eps = o->gin_eps;
+    o->cfg.norm = (pargnn_norm)o->norm;
     o->cfg.decay_scope = (pargnn_decay_scope)scope_values[o->decay_scope];
     o->cfg.feature_norm = (pargnn_feature_norm)norm_values[o->feature_norm];
     o->cfg.partition = (pargnn_partition_method)o->partition;
@@ -68,7 +72,7 @@ static void opts_to_config(train_opts *o) {
     o->cfg.reorder = (pargnn_reorder)o->reorder;
 }
 
-enum { TRAIN_NFLAGS = 31 };
+enum { TRAIN_NFLAGS = 34 };
 
 static const char *const partition_names[] = {"metis", "random", "block", NULL};
 static const char *const objective_names[] = {"cut", "vol", NULL};
@@ -108,6 +112,15 @@ static void train_flags(train_opts *o, cl_flag *t) {
          .help = "GAT: attention heads of the output layer, averaged"},
         {.name = "attn-dropout", .kind = CL_DOUBLE, .dest = &c->attn_dropout, .meta = "P",
          .help = "GAT: probability of dropping an attention coefficient, in [0, 1)"},
+        {.name = "sage-normalize", .kind = CL_BOOL, .dest = &c->sage_normalize,
+         .help = "SAGE: L2-normalise each hidden layer's output rows (--model sage only)"},
+        {.name = "norm", .kind = CL_CHOICE, .dest = &o->norm, .choices = layer_norm_names,
+         .help = "after each hidden layer, before its activation: batch norm (statistics over "
+                 "every node, on any number of processes; running statistics for evaluation) "
+                 "or layer norm (over each node's features)"},
+        {.name = "residual", .kind = CL_BOOL, .dest = &c->residual,
+         .help = "add each hidden layer's input to its output where the widths match (layers "
+                 "2 to N-1; needs --layers 3 or more)"},
         {.name = "layers", .kind = CL_INT32, .dest = &c->layers, .meta = "N",
          .help = "number of graph convolutions"},
         {.name = "hidden", .kind = CL_INT32, .dest = &c->hidden, .meta = "N",

@@ -66,6 +66,16 @@ pargnn_status pargnn_config_validate(const pargnn_config *cfg) {
         return pg_error(PARGNN_STATUS_INVALID_ARGUMENT,
                         "--heads %d x --hidden %d: a hidden layer wider than %d", cfg->heads,
                         cfg->hidden, PG_MAX_HIDDEN);
+    if (cfg->sage_normalize != 0 && cfg->sage_normalize != 1)
+        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--sage-normalize: unknown value %d",
+                        (int)cfg->sage_normalize);
+    if (cfg->sage_normalize && cfg->model != PARGNN_MODEL_SAGE)
+        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--sage-normalize: only for --model sage");
+    if ((unsigned)cfg->norm > PARGNN_NORM_LAYER)
+        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--norm: unknown value %d", (int)cfg->norm);
+    if (cfg->residual != 0 && cfg->residual != 1)
+        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--residual: unknown value %d",
+                        (int)cfg->residual);
     if (cfg->layers < 1 || cfg->layers > PG_MAX_LAYERS)
         return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--layers: %d is not in [1, %d]",
                         cfg->layers, PG_MAX_LAYERS);

@@ -97,6 +97,14 @@ static pargnn_status halo_reduce(void *ctx, pg_real *X, int64_t f) {
     return PARGNN_STATUS_OK;
 }
 
+static pargnn_status halo_sum(void *ctx, double *x, int64_t count) {
+    pg_halo *h = ctx;
+    const double t0 = pg_now_ms();
+    pargnn_status s = pg_comm_sum_f64(h->comm, x, count);
+    h->t_comm_ms += pg_now_ms() - t0;
+    return s;
+}
+
 pargnn_status pg_halo_init(pg_halo *h, pg_comm *comm, int64_t n_own, int64_t n_halo, int nnbr,
                            int32_t *nbr, int64_t *recv_cnt, int64_t *send_cnt,
                            int32_t *send_idx, int64_t max_f) {
@@ -120,6 +128,7 @@ pargnn_status pg_halo_init(pg_halo *h, pg_comm *comm, int64_t n_own, int64_t n_h
     h->ex.begin = halo_begin;
     h->ex.end = halo_end;
     h->ex.reduce = halo_reduce;
+    h->ex.sum = halo_sum;
     h->ex.ctx = h;
     return PARGNN_STATUS_OK;
 }

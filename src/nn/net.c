@@ -34,6 +34,7 @@ void pg_net_free(pg_net *net) {
     pg_free(net->gA);
     pg_free(net->gB);
     pg_gat_free(&net->gat, net->num_layers);
+    pg_epilogue_free(net);
     memset(net, 0, sizeof *net);
 }
 
@@ -52,6 +53,7 @@ static int64_t plan_layers(const pargnn_config *cfg, int64_t in_dim, int64_t num
         ly.fout = l == L - 1 ? num_classes : cfg->hidden;
         ly.mid = cfg->model == PARGNN_MODEL_GIN ? cfg->hidden : 0;
         ly.ws_off = ly.w2_off = ly.b2_off = ly.eps_off = ly.as_off = ly.ad_off = -1;
+        ly.ng_off = ly.nb_off = ly.rm_off = ly.rv_off = -1;
         if (cfg->model == PARGNN_MODEL_GAT) {
             /* heads of width hw: concatenated on hidden layers, averaged on the output */
             ly.heads = l == L - 1 ? cfg->out_heads : cfg->heads;
@@ -68,8 +70,14 @@ static int64_t plan_layers(const pargnn_config *cfg, int64_t in_dim, int64_t num
         const double fi = (double)ly.fin, fo = (double)ly.fout, mi = (double)ly.mid;
         ly.w_off = off;
         off += ly.fin * w;
+        /* A hidden layer followed by batch norm has no output bias: the norm removes any
+         * constant per column, so its gradient would be rounding noise (which Adam's
+         * per-value scaling turns into full-size steps that differ with the process
+         * count); the norm's shift takes its place. */
+        const int no_bias = l < L - 1 && cfg->norm == PARGNN_NORM_BATCH;
         ly.b_off = off;
-        off += ly.kind == PARGNN_MODEL_GAT ? ly.fout : w;
+        if (ly.kind == PARGNN_MODEL_GIN || !no_bias) off += ly.kind == PARGNN_MODEL_GAT ? ly.fout : w;
+        else ly.b_off = -1;
         approx += fi * (double)w + (double)w;
         if (ly.kind == PARGNN_MODEL_SAGE) {
             ly.ws_off = off;
@@ -78,8 +86,8 @@ static int64_t plan_layers(const pargnn_config *cfg, int64_t in_dim, int64_t num
         } else if (ly.kind == PARGNN_MODEL_GIN) {
             ly.w2_off = off;
             off += ly.mid * ly.fout;
-            ly.b2_off = off;
-            off += ly.fout;
+            ly.b2_off = no_bias ? -1 : off;
+            off += no_bias ? 0 : ly.fout;
             approx += mi * fo + fo;
             if (cfg->gin_train_eps) ly.eps_off = off++;
         } else if (ly.kind == PARGNN_MODEL_GAT) {
@@ -88,6 +96,22 @@ static int64_t plan_layers(const pargnn_config *cfg, int64_t in_dim, int64_t num
             ly.ad_off = off;
             off += ly.mid;
             approx += 2 * mi;
+        }
+        if (l < L - 1) { /* the epilogue of a hidden layer */
+            ly.l2norm = cfg->sage_normalize != 0;
+            ly.norm = cfg->norm;
+            ly.residual = cfg->residual && l > 0 && ly.fin == ly.fout;
+            if (ly.norm != PARGNN_NORM_NONE) {
+                ly.ng_off = off;
+                ly.nb_off = off + ly.fout;
+                off += 2 * ly.fout;
+                if (ly.norm == PARGNN_NORM_BATCH) {
+                    ly.rm_off = off;
+                    ly.rv_off = off + ly.fout;
+                    off += 2 * ly.fout;
+                }
+                approx += 4 * fo;
+            }
         }
         if (approx > 4.6e18) return -1;
         if (layers) layers[l] = ly;
@@ -149,6 +173,9 @@ pargnn_status pg_net_init(pg_net *net, const pargnn_config *cfg, int64_t in_dim,
         /* GAT's attention vectors: Glorot over (heads, hw), as PyG's */
         if (ly->as_off >= 0) glorot(net->params + ly->as_off, ly->heads, ly->hw, cfg->seed, l, 2);
         if (ly->ad_off >= 0) glorot(net->params + ly->ad_off, ly->heads, ly->hw, cfg->seed, l, 3);
+        /* norm: gamma 1, beta 0; running mean 0, running variance 1 */
+        for (int64_t k = 0; ly->ng_off >= 0 && k < ly->fout; k++) net->params[ly->ng_off + k] = 1;
+        for (int64_t k = 0; ly->rv_off >= 0 && k < ly->fout; k++) net->params[ly->rv_off + k] = 1;
         /* L2 decay on weight matrices only (not biases, not eps) */
         const int decayed = cfg->decay_scope == PARGNN_DECAY_SCOPE_ALL || l == 0;
         if (!decayed || !(cfg->weight_decay > 0)) continue;
@@ -225,7 +252,7 @@ pargnn_status pg_net_workspace(pg_net *net, int64_t n, int64_t n_halo, int64_t x
     if (net->input_sparse &&
         !(net->xval = pg_alloc((size_t)(xnnz > 0 ? xnnz : 1), sizeof(pg_real), "dropped features")))
         return PARGNN_STATUS_NO_MEMORY;
-    return PARGNN_STATUS_OK;
+    return pg_epilogue_workspace(net);
 }
 
 /* The (possibly dropped) input of layer l: dense pointer or the dropped CSR view. A layer
@@ -392,12 +419,8 @@ pargnn_status pg_net_forward(pg_net *net, const pg_graph *g, const pg_input *x, 
         case PARGNN_MODEL_GIN: PG_TRY(gin_forward(net, g, &in, l)); break;
         case PARGNN_MODEL_GAT: PG_TRY(pg_gat_forward(net, g, &in, l, training, epoch)); break;
         }
-        /* bias (GIN: b2) and ReLU in one pass over Z (ops.h: equal to pg_bias_add then pg_relu);
-         * GAT's hidden layers use ELU */
-        const pg_real *bias = net->params + (ly->kind == PARGNN_MODEL_GIN ? ly->b2_off : ly->b_off);
-        const int elu = ly->kind == PARGNN_MODEL_GAT && l < L - 1;
-        pg_bias_relu_dropout(net->Z[l], net->n, ly->fout, bias, l < L - 1 && !elu, NULL, NULL, 0, NULL);
-        if (elu) pg_elu(net->Z[l], net->n * ly->fout);
+        /* bias (GIN: b2), then norm, activation, residual as configured (epilogue.c) */
+        PG_TRY(pg_epilogue_forward(net, g, l, training));
     }
     *logits = net->Z[L - 1];
     return PARGNN_STATUS_OK;
@@ -523,12 +546,7 @@ pargnn_status pg_net_backward(pg_net *net, const pg_graph *g, const pg_input *x,
         memcpy(dZ, dlogits, (size_t)(n * net->num_classes) * sizeof(pg_real));
     for (int32_t l = L - 1; l >= 0; l--) {
         const pg_layer *ly = &net->layers[l];
-        const int gin = ly->kind == PARGNN_MODEL_GIN;
-        pg_real *db = net->grads + (gin ? ly->b2_off : ly->b_off);
-        /* ReLU mask and bias gradient in one pass (fixed-order sums: thread-independent) */
-        const int elu = ly->kind == PARGNN_MODEL_GAT && l < L - 1;
-        if (elu) pg_elu_backward(dZ, net->Z[l], n * ly->fout);
-        pg_relu_bias_grad(dZ, net->Z[l], n, ly->fout, l < L - 1 && !elu, db);
+        PG_TRY(pg_epilogue_backward(net, g, l, dZ)); /* down to the conv's output */
         layer_in in = layer_input_again(net, x, l);
         pg_real *dH = NULL;
         switch (ly->kind) {
@@ -546,6 +564,8 @@ pargnn_status pg_net_backward(pg_net *net, const pg_graph *g, const pg_input *x,
             pg_dropout_key key = {net->cfg.seed, epoch, (uint32_t)l, net->cfg.dropout};
             pg_dropout_dense(&key, dZ, dZ, n, ly->fin, g->row0, g->gid);
         }
+        if (ly->residual) /* the input also reached the output directly (undropped) */
+            for (int64_t k = 0; k < n * ly->fin; k++) dZ[k] += net->gR[k];
     }
     return PARGNN_STATUS_OK;
 }

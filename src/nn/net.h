@@ -29,6 +29,8 @@ typedef struct pg_exchange {
      * owned rows (a transposed product that scattered into halo rows finishes with it).
      * Blocking; sums in a fixed order. */
     pargnn_status (*reduce)(void *ctx, pg_real *X, int64_t f);
+    /* x (count) = its sum over the processes (batch statistics). */
+    pargnn_status (*sum)(void *ctx, double *x, int64_t count);
     void *ctx;
 } pg_exchange;
 
@@ -74,7 +76,24 @@ typedef struct pg_layer {
     int64_t eps_off;       /* GIN with a learned eps; else -1 (eps fixed at 0) */
     int64_t heads, hw;     /* GAT: heads and the width of each; else 0 */
     int64_t as_off, ad_off;/* GAT: attention vectors a_src, a_dst (heads*hw each); else -1 */
+    /* Epilogue of a hidden layer (nn/epilogue.c), in this order after the bias:
+     * L2 row normalisation (SAGE), batch or layer norm, activation, residual. */
+    int l2norm;            /* SAGE --sage-normalize */
+    pargnn_norm norm;      /* PARGNN_NORM_*; NONE on the output layer */
+    int residual;          /* add the layer's (undropped) input: fin == fout, 0 < l < L-1 */
+    int64_t ng_off, nb_off;/* norm: scale gamma and shift beta (fout each); else -1 */
+    int64_t rm_off, rv_off;/* batch norm: running mean and variance (fout each), kept in the
+                              parameter buffer with zero gradient and no decay, so Adam
+                              leaves them alone and checkpoints carry them; else -1 */
 } pg_layer;
+
+/* What the epilogue of a hidden layer keeps for backward. */
+typedef struct pg_epilogue_state {
+    pg_real *l2y, *l2n;    /* L2 normalisation: output rows (n, fout), row norms (n) */
+    pg_real *xhat;         /* norm: normalised values (n, fout) */
+    pg_real *stat;         /* batch: 1/std per column (fout); layer: 1/std per row (n) */
+    pg_real *act;          /* residual: the activation's output (n, fout) */
+} pg_epilogue_state;
 
 /* GAT's per-edge state: the operator's edges in one CSR over the owned rows (both halves
  * of a distributed operator, inner rows first), its transpose (per column, the edges in
@@ -122,6 +141,9 @@ typedef struct pg_net {
     int64_t xnnz;
     const pg_backend *be;
     pg_gat_state gat;  /* GAT only */
+    pg_epilogue_state *epi; /* per layer */
+    pg_real *gR;       /* residual: the output gradient kept for the input (n, max_dim) */
+    double *colsum;    /* column-sum partials (64 x max_dim) */
 } pg_net;
 
 /* Parameters of a model of this shape (pg_net_init's layout), or -1 past 2^62. */

@@ -31,4 +31,15 @@ pargnn_status pg_gat_backward(pg_net *net, const pg_graph *g, const layer_in *in
                               pg_real *dZ, pg_real *tmp, pg_real **dH, uint32_t epoch);
 void pg_gat_free(pg_gat_state *s, int32_t layers);
 
+/* The epilogue of layer l (epilogue.c) on Z[l] (n, fout): bias, then on hidden layers the
+ * L2 normalisation, norm, activation (ReLU; GAT: ELU) and residual the layer has. */
+pargnn_status pg_epilogue_forward(pg_net *net, const pg_graph *g, int l, int training);
+/* Its backward on dZ (n, fout) in place, down to the gradient of the conv's output; the
+ * bias and norm parameter gradients are this process's shares. With a residual, dZ is
+ * first copied to net->gR for the layer's input. */
+pargnn_status pg_epilogue_backward(pg_net *net, const pg_graph *g, int l, pg_real *dZ);
+/* Workspace of the epilogues (called by pg_net_workspace), and its release. */
+pargnn_status pg_epilogue_workspace(pg_net *net);
+void pg_epilogue_free(pg_net *net);
+
 #endif

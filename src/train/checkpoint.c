@@ -16,8 +16,10 @@
 #include "train/trainer.h"
 
 #define CKPT_MAGIC "PARGNNCK"
-#define CKPT_VERSION 3u /* 3: GAT's heads, output heads and attention dropout after GIN's eps
-                           mode; 2: GIN's eps mode after the seed; 1 (GCN only): still read */
+/* 4: SAGE's normalisation, the norm and residual flags after GAT's fields; 3: GAT's heads,
+ * output heads and attention dropout after GIN's eps mode; 2: GIN's eps mode after the
+ * seed; 1: GCN only. Every earlier version is still read. */
+#define CKPT_VERSION 4u
 #define CKPT_MAX_BYTES ((uint64_t)1 << 40)
 
 /* ------------------------------------------------------------ serialisation */
@@ -91,6 +93,9 @@ static void serialise_config(wbuf *b, const pargnn_config *c) {
     put_i32(b, c->heads);         /* version 3 */
     put_i32(b, c->out_heads);
     put_f64(b, c->attn_dropout);
+    put_i32(b, c->sage_normalize); /* version 4 */
+    put_i32(b, (int32_t)c->norm);
+    put_i32(b, c->residual);
 }
 
 static pargnn_status parse_config(rbuf *b, uint32_t version, pargnn_config *c) {
@@ -112,6 +117,13 @@ static pargnn_status parse_config(rbuf *b, uint32_t version, pargnn_config *c) {
         PG_TRY(get(b, &c->heads, 4, "heads"));
         PG_TRY(get(b, &c->out_heads, 4, "out_heads"));
         PG_TRY(get(b, &c->attn_dropout, 8, "attn_dropout"));
+    }
+    if (version >= 4) {
+        int32_t nm = 0;
+        PG_TRY(get(b, &c->sage_normalize, 4, "sage_normalize"));
+        PG_TRY(get(b, &nm, 4, "norm"));
+        PG_TRY(get(b, &c->residual, 4, "residual"));
+        c->norm = (pargnn_norm)nm;
     }
     c->model = (pargnn_model_kind)model;
     c->decay_scope = (pargnn_decay_scope)scope;
@@ -228,7 +240,7 @@ static pargnn_status ckpt_read(const char *path, ckpt *c) {
     }
     CK(get(&b, magic, 8, "magic"));
     CK(get(&b, &version, 4, "version"));
-    if (version != CKPT_VERSION && version != 1) {
+    if (version < 1 || version > CKPT_VERSION) {
         s = pg_error(PARGNN_STATUS_CORRUPT, "checkpoint %s: version %u, this pargnn reads versions 1 to %u",
                      path, version, CKPT_VERSION);
         goto fail;
@@ -319,6 +331,9 @@ static const char *config_diff(const pargnn_config *a, const pargnn_config *b) {
     if (a->heads != b->heads) return "--heads";
     if (a->out_heads != b->out_heads) return "--out-heads";
     if (a->attn_dropout != b->attn_dropout) return "--attn-dropout";
+    if (a->sage_normalize != b->sage_normalize) return "--sage-normalize";
+    if (a->norm != b->norm) return "--norm";
+    if (a->residual != b->residual) return "--residual";
     if (a->layers != b->layers) return "--layers";
     if (a->hidden != b->hidden) return "--hidden";
     if (a->dropout != b->dropout) return "--dropout";

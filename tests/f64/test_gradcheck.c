@@ -34,6 +34,8 @@ static pargnn_model_kind cur_model = PARGNN_MODEL_GCN;
 static int cur_learn_eps;
 static int cur_heads = 1, cur_out_heads = 1; /* GAT */
 static double cur_attn_dropout;
+static pargnn_norm cur_norm; /* epilogues */
+static int cur_residual, cur_sage_normalize;
 static pg_real mean_scale[64];
 static void model_operator(pg_csr *a, pg_csr *out) {
     if (cur_model == PARGNN_MODEL_GCN || cur_model == PARGNN_MODEL_GAT) {
@@ -224,6 +226,7 @@ static void check_model(const char *name, int layers, int hidden, int64_t fin, i
     cfg.model = cur_model, cfg.gin_train_eps = cur_learn_eps;
     if (cur_model == PARGNN_MODEL_GAT)
         cfg.heads = cur_heads, cfg.out_heads = cur_out_heads, cfg.attn_dropout = cur_attn_dropout;
+    cfg.norm = cur_norm, cfg.residual = cur_residual, cfg.sage_normalize = cur_sage_normalize;
     pg_net net;
     CHECK_STATUS(pg_net_init(&net, &cfg, fin, C, sparse, pg_backend_ref()), PARGNN_STATUS_OK, NULL);
     CHECK_STATUS(pg_net_workspace(&net, n, 0, Xs.nnz), PARGNN_STATUS_OK, NULL);
@@ -329,5 +332,26 @@ int main(void) {
     use_directed = 1;
     check_model("directed, 2 layers, 2+2 heads", 2, 6, 7, 0, 0.2);
     use_directed = 0;
+    /* Epilogues: batch and layer norm, residual connections, SAGE's L2 normalisation */
+    cur_heads = 1, cur_out_heads = 1, cur_attn_dropout = 0;
+    const pargnn_model_kind kinds[4] = {PARGNN_MODEL_GCN, PARGNN_MODEL_SAGE, PARGNN_MODEL_GIN,
+                                        PARGNN_MODEL_GAT};
+    for (int k = 0; k < 4; k++) {
+        cur_model = kinds[k];
+        cur_heads = cur_model == PARGNN_MODEL_GAT ? 2 : 1;
+        cur_norm = PARGNN_NORM_BATCH, cur_residual = 1;
+        check_model("4 layers, batch norm, residual", 4, 6, 9, 0, 0.3);
+        cur_norm = PARGNN_NORM_LAYER;
+        check_model("3 layers sparse, layer norm, residual", 3, 5, 12, 1, 0.2);
+        cur_norm = PARGNN_NORM_NONE;
+        check_model("3 layers, residual only", 3, 7, 6, 0, 0.0);
+        cur_residual = 0, cur_norm = PARGNN_NORM_BATCH;
+        check_model("2 layers, batch norm", 2, 8, 6, 0, 0.0);
+        cur_norm = PARGNN_NORM_NONE;
+    }
+    cur_model = PARGNN_MODEL_SAGE, cur_heads = 1, cur_sage_normalize = 1;
+    check_model("2 layers, L2-normalised", 2, 8, 6, 0, 0.3);
+    cur_norm = PARGNN_NORM_BATCH, cur_residual = 1;
+    check_model("4 layers, L2, batch norm, residual", 4, 6, 9, 1, 0.2);
     return pg_test_finish();
 }
