@@ -56,6 +56,21 @@ if [ -n "$m16" ] && [ -n "$m4096" ] && [ "$m4096" -gt $((m16 * 100)) ]; then
 else
     fail "info: training memory estimate $m16 -> $m4096"
 fi
+# ... and with the model: GAT's per-edge coefficients and heads, norms and residuals.
+"$BIN" info --data "$CORPUS/ogb/valid" --json --hidden 16 --model gat --heads 8 >"$S/jgat" 2>&1
+"$BIN" info --data "$CORPUS/ogb/valid" --json --hidden 16 --layers 3 --norm batch --residual >"$S/jbn" 2>&1
+"$BIN" info --data "$CORPUS/ogb/valid" --json --hidden 16 --layers 3 >"$S/j3" 2>&1
+mgat=$(grep -o '"train_bytes": [0-9]*' "$S/jgat" | grep -o '[0-9]*$')
+mbn=$(grep -o '"train_bytes": [0-9]*' "$S/jbn" | grep -o '[0-9]*$')
+m3=$(grep -o '"train_bytes": [0-9]*' "$S/j3" | grep -o '[0-9]*$')
+if [ -n "$mgat" ] && [ "$mgat" -gt $((m16 * 4)) ] && grep -q '"model": "gat", "heads": 8' "$S/jgat" &&
+   [ -n "$mbn" ] && [ -n "$m3" ] && [ "$mbn" -gt "$m3" ]; then
+    ok "info: the estimate follows --model gat --heads 8 ($m16 -> $mgat) and --norm/--residual ($m3 -> $mbn)"
+else
+    fail "info: model estimates gcn $m16, gat $mgat, 3 layers $m3, with batch norm and residual $mbn"
+fi
+"$BIN" info --data "$CORPUS/ogb/valid" --heads 2 >"$S/out" 2>&1
+[ $? = 2 ] && has "$S/out" "--heads" "info: --heads without GAT refused" || fail "info --heads 2 (GCN) accepted"
 "$BIN" info --data "$CORPUS/ogb/valid" --layers 0 >"$S/out" 2>&1
 [ $? = 2 ] && has "$S/out" "--layers" "info: bad --layers refused" || fail "info --layers 0 accepted"
 

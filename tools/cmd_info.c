@@ -64,9 +64,10 @@ static void print_json(const char *data, const pargnn_dataset_stats *s,
             (long long)s->num_train, (long long)s->num_valid, (long long)s->num_test);
     fprintf(f,
             "  \"memory\": {\"dataset_bytes\": %lld, \"train_bytes\": %lld, \"model\": "
-            "{\"layers\": %d, \"hidden\": %d, \"dropout\": %g}}\n}\n",
-            (long long)s->dataset_bytes, (long long)s->train_bytes, (int)c->layers,
-            (int)c->hidden, c->dropout);
+            "{\"model\": \"%s\", \"heads\": %d, \"layers\": %d, \"hidden\": %d, "
+            "\"dropout\": %g}}\n}\n",
+            (long long)s->dataset_bytes, (long long)s->train_bytes, pargnn_model_name(c->model),
+            (int)c->heads, (int)c->layers, (int)c->hidden, c->dropout);
 }
 
 static void print_text(const char *data, const pargnn_dataset_stats *s, const pargnn_config *c) {
@@ -99,13 +100,17 @@ static void print_text(const char *data, const pargnn_dataset_stats *s, const pa
     human_bytes(s->dataset_bytes, b1, sizeof b1);
     human_bytes(s->train_bytes, b2, sizeof b2);
     human_bytes(s->dataset_bytes + s->train_bytes, b3, sizeof b3);
-    printf("memory         dataset %s; GCN training (%d layers, hidden %d) %s more; %s in all\n",
-           b1, (int)c->layers, (int)c->hidden, b2, b3);
+    char heads[32] = "";
+    if (c->model == PARGNN_MODEL_GAT) snprintf(heads, sizeof heads, ", %d heads", (int)c->heads);
+    printf("memory         dataset %s; %s training (%d layers, hidden %d%s) %s more; %s in all\n",
+           b1, pargnn_model_name(c->model), (int)c->layers, (int)c->hidden, heads, b2, b3);
 }
 
 int cmd_info(int argc, char **argv) {
     cl_data_opts d = {0};
-    int json = 0;
+    int json = 0, model = 0, norm = 0;
+    static const char *const models[] = {"gcn", "sage", "gin", "gat", NULL}; /* = pargnn_model_kind */
+    static const char *const norms[] = {"none", "batch", "layer", NULL};      /* = pargnn_norm */
     pargnn_config cfg;
     pargnn_config_default(&cfg);
     cl_flag flags[] = {
@@ -123,8 +128,16 @@ int cmd_info(int argc, char **argv) {
         {.name = "labels", .kind = CL_STRING, .dest = &d.labels, .meta = "FILE",
          .help = "edge list: node classes, one \"id,label\" row per node", .default_text = "none"},
         {.name = "json", .kind = CL_BOOL, .dest = &json, .help = "print JSON instead of text"},
+        {.name = "model", .kind = CL_CHOICE, .dest = &model, .choices = models,
+         .help = "model of the training memory estimate"},
+        {.name = "heads", .kind = CL_INT32, .dest = &cfg.heads, .meta = "K",
+         .help = "GAT: heads of each hidden layer, for the memory estimate"},
+        {.name = "norm", .kind = CL_CHOICE, .dest = &norm, .choices = norms,
+         .help = "normalisation between layers, for the memory estimate"},
+        {.name = "residual", .kind = CL_BOOL, .dest = &cfg.residual,
+         .help = "residual connections, for the memory estimate"},
         {.name = "layers", .kind = CL_INT32, .dest = &cfg.layers, .meta = "N",
-         .help = "GCN layers, for the training memory estimate"},
+         .help = "layers, for the training memory estimate"},
         {.name = "hidden", .kind = CL_INT32, .dest = &cfg.hidden, .meta = "N",
          .help = "hidden width, for the training memory estimate"},
         {.name = "dropout", .kind = CL_DOUBLE, .dest = &cfg.dropout, .meta = "P",
@@ -137,13 +150,15 @@ int cmd_info(int argc, char **argv) {
                       "Prints a dataset's size, degree distribution (percentiles are "
                       "nearest-rank; in-degree for a directed graph), self-loops, isolated "
                       "nodes, connected components (weak, for a directed graph), feature "
-                      "width and density, class counts, split sizes, and the memory a GCN of "
-                      "the given shape needs to train on it.",
+                      "width and density, class counts, split sizes, and the memory a model "
+                      "of the given kind and shape needs to train on it.",
                       flags);
         return CL_EXIT_OK;
     case CL_ERROR: return CL_EXIT_USAGE;
     case CL_PARSED: break;
     }
+    cfg.model = (pargnn_model_kind)model;
+    cfg.norm = (pargnn_norm)norm;
     pargnn_status st = pargnn_config_validate(&cfg);
     if (st != PARGNN_STATUS_OK) return cl_fail(st);
     pargnn_dataset_t *ds = NULL;

@@ -81,6 +81,16 @@ static pargnn_status train_bytes(const pargnn_dataset_t *ds, const pargnn_config
         b += (double)(n + 1) * 16 + e * (4 + 4 + 8) + e * (double)gat_kmax * R +
              2.0 * (double)n * (double)gat_kmax * R;
     }
+    int any_res = 0;
+    for (int32_t l = 0; l < net.num_layers; l++) { /* epilogues (nn/epilogue.c) */
+        const pg_layer *ly = &net.layers[l];
+        const double nf = (double)n * (double)ly->fout * R;
+        if (ly->norm != PARGNN_NORM_NONE) b += nf + (double)(n > ly->fout ? n : ly->fout) * R;
+        if (ly->l2norm) b += nf + (double)n * R;
+        if (ly->residual) b += nf; /* the activation */
+        any_res |= ly->residual;
+    }
+    if (any_res) b += (double)n * (double)maxd * R; /* the residual gradient */
     b += 2.0 * (double)n * (double)maxd * R; /* gA, gB */
     if (cfg->model == PARGNN_MODEL_SAGE) b += (double)n * (double)maxd * R; /* gC */
     if (net.input_sparse) b += (double)(xnnz > 0 ? xnnz : 1) * R;
