@@ -18,11 +18,19 @@
 
 #include "core/rng.h"
 #include "nn/net_internal.h"
+#include "ops/kernels.h"
 
 #define GAT_SLOPE 0.2
 #define GAT_PAR_MIN 4096 /* rows: below this, one thread */
 /* Row blocks of the column-sum reductions: a fixed count, so sums do not depend on threads. */
 #define GAT_SUM_BLOCKS 64
+#define GAT_KB 16        /* heads per block of the per-row softmax */
+
+#ifdef PARGNN_REAL_DOUBLE
+#define PG_EXP exp
+#else
+#define PG_EXP expf
+#endif
 
 void pg_gat_free(pg_gat_state *s, int32_t layers) {
     pg_free(s->rowptr);
@@ -178,13 +186,209 @@ static uint32_t threshold(double p) {
     return t >= 4294967295.0 ? UINT32_MAX : (uint32_t)t;
 }
 
+/* Everything the per-row and per-column loops of one layer read and write. */
+typedef struct gat_work {
+    const pg_graph *g;
+    int64_t K, C, F, fout;
+    int concat, drop;
+    uint64_t seed;
+    uint32_t epoch, layer, thr;
+    pg_real scale, wk;        /* the dropout's 1 / (1 - p); 1, or 1 / K when averaging */
+    const int64_t *rp, *tp, *te;
+    const int32_t *col, *tr;
+    const pg_real *P, *Ssrc, *Sdst, *asrc, *adst;
+    pg_real *alpha, *alpha_d; /* alpha_d == alpha without dropout */
+    pg_real *Z;               /* forward output (n, fout) */
+    const pg_real *dZ;        /* backward: output gradient (n, fout) */
+    pg_real *dz, *dsrc, *ddst, *dP;
+    int64_t n;
+} gat_work;
+
+/* Forward, rows [i0, i1): per row, heads in blocks of GAT_KB, the scores and their maximum,
+ * exponentials and their sum, coefficients (and dropped ones); then the aggregation with
+ * the edges outermost, so each source row of P is read once, contiguously. */
+static inline __attribute__((always_inline)) void fwd_rows(const gat_work *w, int64_t i0,
+                                                            int64_t i1) {
+    const int64_t K = w->K, C = w->C, F = w->F;
+    for (int64_t i = i0; i < i1; i++) {
+        const int64_t b = w->rp[i], e1 = w->rp[i + 1];
+        const uint32_t gi = gid_of(w->g, i);
+        for (int64_t k0 = 0; k0 < K; k0 += GAT_KB) {
+            const int64_t kn = K - k0 < GAT_KB ? K - k0 : GAT_KB;
+            pg_real m[GAT_KB], sd[GAT_KB], rden[GAT_KB];
+            double den[GAT_KB];
+            for (int64_t k = 0; k < kn; k++) m[k] = -INFINITY, den[k] = 0, sd[k] = w->Sdst[i * K + k0 + k];
+            for (int64_t e = b; e < e1; e++) {
+                const pg_real *ss = w->Ssrc + (int64_t)w->col[e] * K + k0;
+                pg_real *a = w->alpha + e * K + k0;
+                for (int64_t k = 0; k < kn; k++) {
+                    const pg_real v = leaky(ss[k] + sd[k]);
+                    a[k] = v;
+                    m[k] = v > m[k] ? v : m[k];
+                }
+            }
+            for (int64_t e = b; e < e1; e++) {
+                pg_real *a = w->alpha + e * K + k0;
+                for (int64_t k = 0; k < kn; k++) {
+                    const pg_real x = PG_EXP(a[k] - m[k]);
+                    a[k] = x;
+                    den[k] += x;
+                }
+            }
+            for (int64_t k = 0; k < kn; k++) rden[k] = den[k] > 0 ? (pg_real)(1.0 / den[k]) : 0;
+            for (int64_t e = b; e < e1; e++) {
+                pg_real *a = w->alpha + e * K + k0;
+                for (int64_t k = 0; k < kn; k++) a[k] *= rden[k];
+                if (w->drop) {
+                    const uint32_t gj = gid_of(w->g, w->col[e]);
+                    pg_real *ad = w->alpha_d + e * K + k0;
+                    for (int64_t k = 0; k < kn; k++)
+                        ad[k] = a[k] * attn_mask(w->seed, w->epoch, w->layer, gi, gj, k0 + k, w->thr, w->scale);
+                }
+            }
+        }
+        pg_real *restrict z = w->Z + i * w->fout;
+        memset(z, 0, (size_t)w->fout * sizeof(pg_real));
+        for (int64_t e = b; e < e1; e++) {
+            const pg_real *restrict pj = w->P + (int64_t)w->col[e] * F;
+            const pg_real *ad = w->alpha_d + e * K;
+            for (int64_t k = 0; k < K; k++) {
+                const pg_real c = ad[k] * w->wk;
+                pg_real *restrict zk = w->concat ? z + k * C : z;
+                const pg_real *restrict pk = pj + k * C;
+#pragma omp simd
+                for (int64_t q = 0; q < C; q++) zk[q] += c * pk[q];
+            }
+        }
+    }
+}
+
+/* Backward, rows [i0, i1): per edge and head d(alpha_dropped) = dout . P_j (edges
+ * outermost), through the dropout, the softmax and the LeakyReLU into dz; the destination
+ * score gradient is the row sum. */
+static inline __attribute__((always_inline)) void bwd_rows(const gat_work *w, int64_t i0,
+                                                            int64_t i1) {
+    const int64_t K = w->K, C = w->C, F = w->F;
+    const int64_t dstride = w->fout, dhead = w->concat ? C : 0;
+    pg_real *dz = w->dz;
+    for (int64_t i = i0; i < i1; i++) {
+        const int64_t b = w->rp[i], e1 = w->rp[i + 1];
+        const uint32_t gi = gid_of(w->g, i);
+        const pg_real *restrict di = w->dZ + i * dstride;
+        for (int64_t e = b; e < e1; e++) {
+            const int32_t j = w->col[e];
+            const pg_real *restrict pj = w->P + (int64_t)j * F;
+            pg_real *dze = dz + e * K;
+            for (int64_t k = 0; k < K; k++) {
+                const pg_real *restrict dk = di + k * dhead, *restrict pk = pj + k * C;
+                pg_real d = 0;
+#pragma omp simd reduction(+ : d)
+                for (int64_t q = 0; q < C; q++) d += dk[q] * pk[q];
+                dze[k] = d * w->wk;
+            }
+            if (w->drop) {
+                const uint32_t gj = gid_of(w->g, j);
+                for (int64_t k = 0; k < K; k++)
+                    dze[k] *= attn_mask(w->seed, w->epoch, w->layer, gi, gj, k, w->thr, w->scale);
+            }
+        }
+        for (int64_t k0 = 0; k0 < K; k0 += GAT_KB) {
+            const int64_t kn = K - k0 < GAT_KB ? K - k0 : GAT_KB;
+            double dot[GAT_KB];
+            pg_real sd[GAT_KB], rsum[GAT_KB];
+            for (int64_t k = 0; k < kn; k++) dot[k] = 0, rsum[k] = 0, sd[k] = w->Sdst[i * K + k0 + k];
+            for (int64_t e = b; e < e1; e++)
+                for (int64_t k = 0; k < kn; k++)
+                    dot[k] += (double)w->alpha[e * K + k0 + k] * (double)dz[e * K + k0 + k];
+            for (int64_t e = b; e < e1; e++) {
+                const pg_real *ss = w->Ssrc + (int64_t)w->col[e] * K + k0;
+                for (int64_t k = 0; k < kn; k++) {
+                    const int64_t x = e * K + k0 + k;
+                    const pg_real dl = w->alpha[x] * (dz[x] - (pg_real)dot[k]);
+                    const pg_real v = ss[k] + sd[k] > 0 ? dl : (pg_real)GAT_SLOPE * dl;
+                    dz[x] = v;
+                    rsum[k] += v;
+                }
+            }
+            for (int64_t k = 0; k < kn; k++) w->ddst[i * K + k0 + k] = rsum[k];
+        }
+    }
+}
+
+/* Backward, source rows [j0, j1) (halo included), gathering over each one's edges in row
+ * order: dP = sum of alpha_dropped dout, plus the score terms. */
+static inline __attribute__((always_inline)) void gather_rows(const gat_work *w, int64_t j0,
+                                                               int64_t j1) {
+    const int64_t K = w->K, C = w->C, F = w->F;
+    const int64_t dstride = w->fout, dhead = w->concat ? C : 0;
+    for (int64_t j = j0; j < j1; j++) {
+        pg_real *restrict dpj = w->dP + j * F;
+        pg_real *ds = w->dsrc + j * K;
+        memset(dpj, 0, (size_t)F * sizeof(pg_real));
+        for (int64_t k = 0; k < K; k++) ds[k] = 0;
+        for (int64_t t = w->tp[j]; t < w->tp[j + 1]; t++) {
+            const int64_t e = w->te[t], i = w->tr[t];
+            const pg_real *ad = w->alpha_d + e * K, *dze = w->dz + e * K;
+            for (int64_t k = 0; k < K; k++) {
+                const pg_real c = ad[k] * w->wk;
+                const pg_real *restrict dout = w->dZ + i * dstride + k * dhead;
+                pg_real *restrict d = dpj + k * C;
+#pragma omp simd
+                for (int64_t q = 0; q < C; q++) d[q] += c * dout[q];
+                ds[k] += dze[k];
+            }
+        }
+        for (int64_t k = 0; k < K; k++) {
+            const pg_real sv = ds[k], sd = j < w->n ? w->ddst[j * K + k] : 0;
+            pg_real *restrict d = dpj + k * C;
+            const pg_real *restrict as = w->asrc + k * C, *restrict ad = w->adst + k * C;
+#pragma omp simd
+            for (int64_t q = 0; q < C; q++) d[q] += sv * as[q] + sd * ad[q];
+        }
+    }
+}
+
+/* Each loop compiled for the SIMD paths of ops/kernels.h, chosen by pg_kernel_isa(). */
+typedef void (*gat_rows_fn)(const gat_work *w, int64_t r0, int64_t r1);
+#if !defined(PARGNN_REAL_DOUBLE) && (defined(__x86_64__) || defined(__i386__))
+#define GAT_ISA_VARIANTS(body)                                                                \
+    static void body##_generic(const gat_work *w, int64_t a, int64_t b) { body(w, a, b); }   \
+    __attribute__((target("avx2,fma"))) static void body##_avx2(const gat_work *w, int64_t a, \
+                                                                int64_t b) {                  \
+        body(w, a, b);                                                                        \
+    }                                                                                         \
+    __attribute__((target("avx512f"))) static void body##_avx512(const gat_work *w, int64_t a, \
+                                                                 int64_t b) {                 \
+        body(w, a, b);                                                                        \
+    }                                                                                         \
+    static const gat_rows_fn body##_fns[3] = {body##_generic, body##_avx2, body##_avx512};
+#else
+#define GAT_ISA_VARIANTS(body)                                                                \
+    static void body##_generic(const gat_work *w, int64_t a, int64_t b) { body(w, a, b); }   \
+    static const gat_rows_fn body##_fns[3] = {body##_generic, body##_generic, body##_generic};
+#endif
+GAT_ISA_VARIANTS(fwd_rows)
+GAT_ISA_VARIANTS(bwd_rows)
+GAT_ISA_VARIANTS(gather_rows)
+
+/* Rows [0, count) in chunks of 256 handed out dynamically (skewed degrees); each row is
+ * computed by one thread, so results do not depend on the thread count. */
+static void run_rows(const gat_rows_fn fns[3], const gat_work *w, int64_t count) {
+    const gat_rows_fn fn = fns[pg_kernel_isa()];
+    const int64_t chunks = (count + 255) / 256;
+#pragma omp parallel for schedule(dynamic, 1) if (count >= GAT_PAR_MIN)
+    for (int64_t c = 0; c < chunks; c++) {
+        const int64_t r0 = c * 256, r1 = r0 + 256 < count ? r0 + 256 : count;
+        fn(w, r0, r1);
+    }
+}
+
 pargnn_status pg_gat_forward(pg_net *net, const pg_graph *g, const layer_in *in, int l,
                              int training, uint32_t epoch) {
     PG_TRY(gat_prepare(net, g));
     pg_gat_state *st = &net->gat;
     const pg_layer *ly = &net->layers[l];
     const int64_t n = net->n, rows = st->rows, K = ly->heads, C = ly->hw, F = K * C;
-    const int concat = ly->fout == F; /* one head: either reading is the same */
     const pg_real *W = net->params + ly->w_off;
     const pg_real *asrc = net->params + ly->as_off, *adst = net->params + ly->ad_off;
     pg_real *P = net->T[l], *Ssrc = st->score[l], *Sdst = st->score[l] + rows * K;
@@ -201,52 +405,16 @@ pargnn_status pg_gat_forward(pg_net *net, const pg_graph *g, const layer_in *in,
     }
     const double t0 = pg_now_ms();
     const double p = training ? net->cfg.attn_dropout : 0;
-    const int drop = p > 0;
-    st->dropped[l] = drop;
-    const uint32_t thr = threshold(p);
-    const pg_real scale = (pg_real)(1.0 / (1.0 - p)), inv_k = (pg_real)(1.0 / (double)K);
-    pg_real *alpha = st->alpha[l], *alpha_d = drop ? st->alpha_d[l] : alpha;
-    pg_real *Z = net->Z[l];
-    const int64_t *rp = st->rowptr;
-    const int32_t *col = st->col;
-#pragma omp parallel for schedule(dynamic, 256) if (n >= GAT_PAR_MIN)
-    for (int64_t i = 0; i < n; i++) {
-        const int64_t b = rp[i], e1 = rp[i + 1];
-        pg_real *z = Z + i * ly->fout;
-        memset(z, 0, (size_t)ly->fout * sizeof(pg_real));
-        for (int64_t k = 0; k < K; k++) {
-            const pg_real sd = Sdst[i * K + k];
-            pg_real m = -INFINITY;
-            for (int64_t e = b; e < e1; e++) {
-                const pg_real v = leaky(Ssrc[(int64_t)col[e] * K + k] + sd);
-                alpha[e * K + k] = v;
-                if (v > m) m = v;
-            }
-            double den = 0;
-            for (int64_t e = b; e < e1; e++) {
-                const pg_real x = (pg_real)exp((double)(alpha[e * K + k] - m));
-                alpha[e * K + k] = x;
-                den += x;
-            }
-            const pg_real rden = den > 0 ? (pg_real)(1.0 / den) : 0;
-            pg_real *zk = concat ? z + k * C : z;
-            const pg_real wk = concat ? 1 : inv_k;
-            for (int64_t e = b; e < e1; e++) {
-                const int32_t j = col[e];
-                const pg_real a = alpha[e * K + k] * rden;
-                alpha[e * K + k] = a;
-                pg_real ad = a;
-                if (drop) {
-                    ad = a * attn_mask(net->cfg.seed, epoch, (uint32_t)l, gid_of(g, i), gid_of(g, j),
-                                       k, thr, scale);
-                    alpha_d[e * K + k] = ad;
-                }
-                const pg_real c = ad * wk;
-                const pg_real *pj = P + (int64_t)j * F + k * C;
-                for (int64_t q = 0; q < C; q++) zk[q] += c * pj[q];
-            }
-        }
-    }
+    st->dropped[l] = p > 0;
+    gat_work w = {.g = g, .K = K, .C = C, .F = F, .fout = ly->fout,
+                  .concat = ly->fout == F, /* one head: either reading is the same */
+                  .drop = p > 0, .seed = net->cfg.seed, .epoch = epoch, .layer = (uint32_t)l,
+                  .thr = threshold(p), .scale = (pg_real)(1.0 / (1.0 - p)),
+                  .rp = st->rowptr, .col = st->col, .P = P, .Ssrc = Ssrc, .Sdst = Sdst,
+                  .alpha = st->alpha[l], .alpha_d = p > 0 ? st->alpha_d[l] : st->alpha[l],
+                  .Z = net->Z[l], .n = n};
+    w.wk = w.concat ? 1 : (pg_real)(1.0 / (double)K);
+    run_rows(fwd_rows_fns, &w, n);
     pg_phase_acc[PARGNN_PHASE_SPMM] += pg_now_ms() - t0;
     return PARGNN_STATUS_OK;
 }
@@ -279,79 +447,24 @@ pargnn_status pg_gat_backward(pg_net *net, const pg_graph *g, const layer_in *in
     pg_gat_state *st = &net->gat;
     const pg_layer *ly = &net->layers[l];
     const int64_t n = net->n, rows = st->rows, K = ly->heads, C = ly->hw, F = K * C;
-    const int concat = ly->fout == F;
     const pg_real *W = net->params + ly->w_off;
-    const pg_real *asrc = net->params + ly->as_off, *adst = net->params + ly->ad_off;
-    const pg_real *P = net->T[l], *Ssrc = st->score[l], *Sdst = st->score[l] + rows * K;
+    const pg_real *P = net->T[l];
     const int drop = st->dropped[l];
-    const pg_real *alpha = st->alpha[l], *alpha_d = drop ? st->alpha_d[l] : alpha;
-    const double p = net->cfg.attn_dropout;
-    const uint32_t thr = threshold(drop ? p : 0);
-    const pg_real scale = (pg_real)(1.0 / (1.0 - (drop ? p : 0)));
-    const pg_real wk = concat ? 1 : (pg_real)(1.0 / (double)K);
-    const int64_t dstride = ly->fout, dhead = concat ? C : 0; /* dout(i, k) = dZ + i*dstride + k*dhead */
-    pg_real *dz = st->edge_tmp, *dsrc = st->ds, *ddst = st->ds + rows * K;
-    const int64_t *rp = st->rowptr;
-    const int32_t *col = st->col;
+    const double p = drop ? net->cfg.attn_dropout : 0;
+    gat_work w = {.g = g, .K = K, .C = C, .F = F, .fout = ly->fout, .concat = ly->fout == F,
+                  .drop = drop, .seed = net->cfg.seed, .epoch = epoch, .layer = (uint32_t)l,
+                  .thr = threshold(p), .scale = (pg_real)(1.0 / (1.0 - p)),
+                  .rp = st->rowptr, .tp = st->tptr, .te = st->tedge, .col = st->col,
+                  .tr = st->trow, .P = P, .Ssrc = st->score[l], .Sdst = st->score[l] + rows * K,
+                  .asrc = net->params + ly->as_off, .adst = net->params + ly->ad_off,
+                  .alpha = st->alpha[l], .alpha_d = drop ? st->alpha_d[l] : st->alpha[l],
+                  .dZ = dZ, .dz = st->edge_tmp, .dsrc = st->ds, .ddst = st->ds + rows * K,
+                  .dP = tmp, .n = n};
+    w.wk = w.concat ? 1 : (pg_real)(1.0 / (double)K);
     const double t0 = pg_now_ms();
-    /* Per destination row: d(alpha_dropped) = dout . P_j; through the dropout and the
-     * softmax; through LeakyReLU; the destination score gradient is the row sum. */
-#pragma omp parallel for schedule(dynamic, 256) if (n >= GAT_PAR_MIN)
-    for (int64_t i = 0; i < n; i++) {
-        const int64_t b = rp[i], e1 = rp[i + 1];
-        for (int64_t k = 0; k < K; k++) {
-            const pg_real *dout = dZ + i * dstride + k * dhead;
-            double dot = 0;
-            for (int64_t e = b; e < e1; e++) {
-                const int32_t j = col[e];
-                const pg_real *pj = P + (int64_t)j * F + k * C;
-                pg_real d = 0;
-                for (int64_t q = 0; q < C; q++) d += dout[q] * pj[q];
-                d *= wk;
-                if (drop)
-                    d *= attn_mask(net->cfg.seed, epoch, (uint32_t)l, gid_of(g, i), gid_of(g, j), k,
-                                   thr, scale);
-                dz[e * K + k] = d; /* d(alpha) for now */
-                dot += (double)alpha[e * K + k] * d;
-            }
-            const pg_real sd = Sdst[i * K + k];
-            pg_real rsum = 0;
-            for (int64_t e = b; e < e1; e++) {
-                const pg_real z = Ssrc[(int64_t)col[e] * K + k] + sd;
-                const pg_real dl = alpha[e * K + k] * (dz[e * K + k] - (pg_real)dot);
-                const pg_real v = z > 0 ? dl : (pg_real)GAT_SLOPE * dl;
-                dz[e * K + k] = v;
-                rsum += v;
-            }
-            ddst[i * K + k] = rsum;
-        }
-    }
-    /* Per source row (halo included), gathering over its edges in row order: dP = sum of
-     * alpha_dropped dout, plus the score terms. */
-    const int64_t *tp = st->tptr, *te = st->tedge;
-    const int32_t *tr = st->trow;
-    pg_real *dP = tmp;
-#pragma omp parallel for schedule(dynamic, 256) if (rows >= GAT_PAR_MIN)
-    for (int64_t j = 0; j < rows; j++) {
-        pg_real *dpj = dP + j * F;
-        memset(dpj, 0, (size_t)F * sizeof(pg_real));
-        for (int64_t k = 0; k < K; k++) dsrc[j * K + k] = 0;
-        for (int64_t t = tp[j]; t < tp[j + 1]; t++) {
-            const int64_t e = te[t], i = tr[t];
-            for (int64_t k = 0; k < K; k++) {
-                const pg_real c = alpha_d[e * K + k] * wk;
-                const pg_real *dout = dZ + i * dstride + k * dhead;
-                pg_real *d = dpj + k * C;
-                for (int64_t q = 0; q < C; q++) d[q] += c * dout[q];
-                dsrc[j * K + k] += dz[e * K + k];
-            }
-        }
-        for (int64_t k = 0; k < K; k++) {
-            const pg_real s = dsrc[j * K + k], sd = j < n ? ddst[j * K + k] : 0;
-            pg_real *d = dpj + k * C;
-            for (int64_t q = 0; q < C; q++) d[q] += s * asrc[k * C + q] + sd * adst[k * C + q];
-        }
-    }
+    run_rows(bwd_rows_fns, &w, n);
+    run_rows(gather_rows_fns, &w, rows);
+    pg_real *dsrc = w.dsrc, *ddst = w.ddst, *dP = tmp;
     pg_phase_acc[PARGNN_PHASE_SPMM] += pg_now_ms() - t0;
     /* Attention vectors: a source's score counts once per edge owned here (halo sources
      * too: their edges are this process's); a destination's once. The caller sums the

@@ -10,6 +10,12 @@
 #include "ops/kernels.h"
 
 #define PG_PAR_MIN 65536
+
+#ifdef PARGNN_REAL_DOUBLE
+#define PG_EXPM1 expm1
+#else
+#define PG_EXPM1 expm1f
+#endif
 /* Row blocks of the column-sum reductions: a fixed count, so sums do not depend on threads. */
 #define PG_SUM_BLOCKS 64
 
@@ -161,7 +167,7 @@ void pg_elu(pg_real *Y, int64_t count) {
     PHASE_BEGIN;
 #pragma omp parallel for schedule(static) if (count >= PG_PAR_MIN)
     for (int64_t k = 0; k < count; k++)
-        if (Y[k] <= 0) Y[k] = (pg_real)expm1((double)Y[k]);
+        if (Y[k] <= 0) Y[k] = PG_EXPM1(Y[k]);
     PHASE_END(PARGNN_PHASE_ELEMENTWISE);
 }
 
