@@ -263,6 +263,9 @@ typedef struct pargnn_config {
                                    the next layer's input is heads * hidden wide) */
     int32_t out_heads;          /* GAT: heads of the output layer (averaged) */
     double attn_dropout;        /* GAT: probability of dropping an attention coefficient */
+    double message_dropout;     /* GAT: probability of dropping an element of the messages
+                                   W h_j before they are summed (the paper's code drops them
+                                   with its input dropout; PyG's GATConv does not) */
     int32_t sage_normalize;     /* SAGE: 1 = L2-normalise each hidden layer's output rows */
     pargnn_norm norm;           /* between layers: none, batch or layer normalisation */
     int32_t residual;           /* 1 = add each hidden layer's input to its output where

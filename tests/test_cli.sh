@@ -164,6 +164,8 @@ expect_err "negative threads -> 2" "--threads" train --data "$SBM" --threads -3
 expect_err "heads without GAT -> 2" "--heads: only for --model gat" train --data "$SBM" --heads 4
 expect_err "zero heads -> 2" "--heads" train --data "$SBM" --model gat --heads 0
 expect_err "bad norm -> 2" "--norm" train --data "$SBM" --norm group
+expect_err "message dropout without GAT -> 2" "--message-dropout: only for --model gat" train \
+    --data "$SBM" --message-dropout 0.5
 expect_err "sage-normalize without SAGE -> 2" "--sage-normalize: only for --model sage" train \
     --data "$SBM" --sage-normalize
 expect_err "attention dropout out of range -> 2" "--attn-dropout" train --data "$SBM" --model gat \

@@ -67,7 +67,7 @@ for model in sage gin gin-learn gat; do
     [ "$model" = gin-learn ] && margs+=(--gin-eps learn)
     # GAT: concatenated and averaged heads; attention dropout keyed by both ends of an edge,
     # gradients of halo sources returned to their owners
-    [ "$model" = gat ] && margs+=(--heads 3 --out-heads 2 --attn-dropout 0.3)
+    [ "$model" = gat ] && margs+=(--heads 3 --out-heads 2 --attn-dropout 0.3 --message-dropout 0.2)
     "$bin" train --data sbm --epochs 20 --threads 1 --quiet "${margs[@]}" --json "ref_$model.json" >/dev/null || bad "$model 1-process run"
     for p in 1 2 3 4; do
         if run "$p" "$bin" train --data sbm --epochs 20 --threads 1 --quiet "${margs[@]}" --json "d_$model$p.json" >/dev/null 2>err.txt; then
@@ -133,7 +133,7 @@ if [ -d "$data/cora" ]; then
     done
     for model in sage gin gat; do
         margs=(--model $model)
-        [ "$model" = gat ] && margs+=(--heads 8 --hidden 8 --attn-dropout 0.6 --dropout 0.6)
+        [ "$model" = gat ] && margs+=(--heads 8 --hidden 8 --attn-dropout 0.6 --dropout 0.6 --message-dropout 0.6)
         "$bin" train --data "$data/cora" --epochs 30 --threads 1 --quiet "${margs[@]}" --json "cora1_$model.json" >/dev/null
         if run 3 "$bin" train --data "$data/cora" --epochs 30 --threads 1 --quiet "${margs[@]}" --json "cora3_$model.json" >/dev/null 2>err.txt; then
             if msg=$(compare "cora1_$model.json" "cora3_$model.json" 2>&1); then ok "cora $model P=3: $msg"; else bad "cora $model P=3: $msg"; fi

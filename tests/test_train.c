@@ -251,7 +251,7 @@ static void test_resume_gat(const pargnn_dataset_t *ds, const char *dir) {
     pargnn_config cfg;
     pargnn_config_default(&cfg);
     cfg.model = PARGNN_MODEL_GAT;
-    cfg.heads = 3, cfg.out_heads = 2, cfg.hidden = 6, cfg.attn_dropout = 0.4;
+    cfg.heads = 3, cfg.out_heads = 2, cfg.hidden = 6, cfg.attn_dropout = 0.4, cfg.message_dropout = 0.3;
     cfg.epochs = 24;
     check_resume_equivalence(ds, cfg, 11, path, "gat");
     pargnn_config stored;
@@ -262,6 +262,9 @@ static void test_resume_gat(const pargnn_dataset_t *ds, const char *dir) {
     pargnn_config other = cfg;
     other.heads = 2;
     check_resume_refused(ds, &other, path, "--heads");
+    other = cfg;
+    other.message_dropout = 0;
+    check_resume_refused(ds, &other, path, "--message-dropout");
 }
 
 /* Deeper models: batch norm's running statistics live in the parameter buffer (carried by

@@ -30,7 +30,8 @@ static const char *const reorder_names[] = {"none", "degree", "rcm", NULL};
 /* Flags a resumed run takes from the checkpoint: the model and the optimizer. Giving one
  * with another value would silently train a different model than the one saved. */
 static const char *const checkpoint_flags[] = {
-    "model", "gin-eps", "heads", "out-heads", "attn-dropout", "sage-normalize", "norm",
+    "model", "gin-eps", "heads", "out-heads", "attn-dropout", "message-dropout",
+    "sage-normalize", "norm",
     "residual", "layers", "hidden", "dropout", "lr", "weight-decay", "decay-scope",
     "feature-norm", "seed", NULL};
 
@@ -72,7 +73,7 @@ static void opts_to_config(train_opts *o) {
     o->cfg.reorder = (pargnn_reorder)o->reorder;
 }
 
-enum { TRAIN_NFLAGS = 34 };
+enum { TRAIN_NFLAGS = 35 };
 
 static const char *const partition_names[] = {"metis", "random", "block", NULL};
 static const char *const objective_names[] = {"cut", "vol", NULL};
@@ -112,6 +113,10 @@ static void train_flags(train_opts *o, cl_flag *t) {
          .help = "GAT: attention heads of the output layer, averaged"},
         {.name = "attn-dropout", .kind = CL_DOUBLE, .dest = &c->attn_dropout, .meta = "P",
          .help = "GAT: probability of dropping an attention coefficient, in [0, 1)"},
+        {.name = "message-dropout", .kind = CL_DOUBLE, .dest = &c->message_dropout, .meta = "P",
+         .help = "GAT: probability of dropping an element of the transformed features W h "
+                 "that are summed (not of those the scores see), as the GAT paper's code "
+                 "does with its input dropout; PyG's GATConv has none"},
         {.name = "sage-normalize", .kind = CL_BOOL, .dest = &c->sage_normalize,
          .help = "SAGE: L2-normalise each hidden layer's output rows (--model sage only)"},
         {.name = "norm", .kind = CL_CHOICE, .dest = &o->norm, .choices = layer_norm_names,

@@ -58,10 +58,16 @@ pargnn_status pargnn_config_validate(const pargnn_config *cfg) {
     if (!(cfg->attn_dropout >= 0 && cfg->attn_dropout < 1))
         return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--attn-dropout: %g is not in [0, 1)",
                         cfg->attn_dropout);
-    if (cfg->model != PARGNN_MODEL_GAT &&
-        (cfg->heads != 1 || cfg->out_heads != 1 || cfg->attn_dropout != 0))
+    if (!(cfg->message_dropout >= 0 && cfg->message_dropout < 1))
+        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--message-dropout: %g is not in [0, 1)",
+                        cfg->message_dropout);
+    if (cfg->model != PARGNN_MODEL_GAT && (cfg->heads != 1 || cfg->out_heads != 1 ||
+                                           cfg->attn_dropout != 0 || cfg->message_dropout != 0))
         return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--%s: only for --model gat",
-                        cfg->heads != 1 ? "heads" : cfg->out_heads != 1 ? "out-heads" : "attn-dropout");
+                        cfg->heads != 1       ? "heads"
+                        : cfg->out_heads != 1 ? "out-heads"
+                        : cfg->attn_dropout != 0 ? "attn-dropout"
+                                                 : "message-dropout");
     if ((int64_t)cfg->heads * cfg->hidden > PG_MAX_HIDDEN)
         return pg_error(PARGNN_STATUS_INVALID_ARGUMENT,
                         "--heads %d x --hidden %d: a hidden layer wider than %d", cfg->heads,

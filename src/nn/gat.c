@@ -25,6 +25,8 @@
 /* Row blocks of the column-sum reductions: a fixed count, so sums do not depend on threads. */
 #define GAT_SUM_BLOCKS 64
 #define GAT_KB 16        /* heads per block of the per-row softmax */
+/* Dropout keys of the message dropout: layer | this, apart from the layer-input dropout's */
+#define GAT_MSG_LAYER 0x400000u
 
 #ifdef PARGNN_REAL_DOUBLE
 #define PG_EXP exp
@@ -42,11 +44,14 @@ void pg_gat_free(pg_gat_state *s, int32_t layers) {
         if (s->alpha) pg_free(s->alpha[l]);
         if (s->alpha_d) pg_free(s->alpha_d[l]);
         if (s->score) pg_free(s->score[l]);
+        if (s->msg) pg_free(s->msg[l]);
     }
     free(s->alpha);
     free(s->alpha_d);
     free(s->dropped);
     free(s->score);
+    free(s->msg);
+    free(s->msg_dropped);
     pg_free(s->edge_tmp);
     pg_free(s->ds);
     memset(s, 0, sizeof *s);
@@ -79,8 +84,10 @@ static pargnn_status gat_prepare(pg_net *net, const pg_graph *g) {
     s->alpha_d = calloc((size_t)L, sizeof(pg_real *));
     s->score = calloc((size_t)L, sizeof(pg_real *));
     s->dropped = calloc((size_t)L, sizeof(int));
+    s->msg = calloc((size_t)L, sizeof(pg_real *));
+    s->msg_dropped = calloc((size_t)L, sizeof(int));
     if (!s->rowptr || !s->col || !s->tptr || !s->trow || !s->tedge || !s->alpha || !s->alpha_d ||
-        !s->score || !s->dropped) {
+        !s->score || !s->dropped || !s->msg || !s->msg_dropped) {
         pg_gat_free(s, L);
         return pg_error(PARGNN_STATUS_NO_MEMORY, "GAT: cannot allocate the edge lists");
     }
@@ -135,7 +142,11 @@ static pargnn_status gat_prepare(pg_net *net, const pg_graph *g) {
                             ? pg_alloc(cnt, sizeof(pg_real), "GAT dropped attention")
                             : NULL;
         s->score[l] = pg_alloc((size_t)(rows + n) * (size_t)ly->heads, sizeof(pg_real), "GAT scores");
-        if (!s->alpha[l] || (net->cfg.attn_dropout > 0 && !s->alpha_d[l]) || !s->score[l]) {
+        s->msg[l] = net->cfg.message_dropout > 0
+                        ? pg_alloc((size_t)rows * (size_t)ly->mid, sizeof(pg_real), "GAT dropped messages")
+                        : NULL;
+        if (!s->alpha[l] || (net->cfg.attn_dropout > 0 && !s->alpha_d[l]) || !s->score[l] ||
+            (net->cfg.message_dropout > 0 && !s->msg[l])) {
             pg_gat_free(s, L);
             return PARGNN_STATUS_NO_MEMORY;
         }
@@ -190,7 +201,7 @@ static uint32_t threshold(double p) {
 typedef struct gat_work {
     const pg_graph *g;
     int64_t K, C, F, fout;
-    int concat, drop;
+    int concat, drop, no_score;
     uint64_t seed;
     uint32_t epoch, layer, thr;
     pg_real scale, wk;        /* the dropout's 1 / (1 - p); 1, or 1 / K when averaging */
@@ -315,8 +326,31 @@ static inline __attribute__((always_inline)) void bwd_rows(const gat_work *w, in
     }
 }
 
+/* dP_j += d s_src[j] a_src + d s_dst[j] a_dst (the second for owned rows only). */
+static inline __attribute__((always_inline)) void score_terms(const gat_work *w, int64_t j) {
+    const int64_t K = w->K, C = w->C;
+    pg_real *restrict dpj = w->dP + j * w->F;
+    const pg_real *ds = w->dsrc + j * K;
+    for (int64_t k = 0; k < K; k++) {
+        const pg_real sv = ds[k], sd = j < w->n ? w->ddst[j * K + k] : 0;
+        pg_real *restrict d = dpj + k * C;
+        const pg_real *restrict as = w->asrc + k * C, *restrict ad = w->adst + k * C;
+#pragma omp simd
+        for (int64_t q = 0; q < C; q++) d[q] += sv * as[q] + sd * ad[q];
+    }
+}
+
+/* The score terms alone, for rows [j0, j1) (after the message dropout's backward). */
+static inline __attribute__((always_inline)) void score_rows(const gat_work *w, int64_t j0,
+                                                              int64_t j1) {
+    for (int64_t j = j0; j < j1; j++) score_terms(w, j);
+}
+
+
+
 /* Backward, source rows [j0, j1) (halo included), gathering over each one's edges in row
- * order: dP = sum of alpha_dropped dout, plus the score terms. */
+ * order: dP = sum of alpha_dropped dout, plus the score terms (unless no_score: then the
+ * caller adds them after the message dropout's backward). */
 static inline __attribute__((always_inline)) void gather_rows(const gat_work *w, int64_t j0,
                                                                int64_t j1) {
     const int64_t K = w->K, C = w->C, F = w->F;
@@ -338,13 +372,7 @@ static inline __attribute__((always_inline)) void gather_rows(const gat_work *w,
                 ds[k] += dze[k];
             }
         }
-        for (int64_t k = 0; k < K; k++) {
-            const pg_real sv = ds[k], sd = j < w->n ? w->ddst[j * K + k] : 0;
-            pg_real *restrict d = dpj + k * C;
-            const pg_real *restrict as = w->asrc + k * C, *restrict ad = w->adst + k * C;
-#pragma omp simd
-            for (int64_t q = 0; q < C; q++) d[q] += sv * as[q] + sd * ad[q];
-        }
+        if (!w->no_score) score_terms(w, j);
     }
 }
 
@@ -357,7 +385,8 @@ typedef void (*gat_rows_fn)(const gat_work *w, int64_t r0, int64_t r1);
                                                                 int64_t b) {                  \
         body(w, a, b);                                                                        \
     }                                                                                         \
-    __attribute__((target("avx512f"))) static void body##_avx512(const gat_work *w, int64_t a, \
+    __attribute__((target("avx512f,prefer-vector-width=512"))) static void body##_avx512(     \
+        const gat_work *w, int64_t a,                                                         \
                                                                  int64_t b) {                 \
         body(w, a, b);                                                                        \
     }                                                                                         \
@@ -370,6 +399,7 @@ typedef void (*gat_rows_fn)(const gat_work *w, int64_t r0, int64_t r1);
 GAT_ISA_VARIANTS(fwd_rows)
 GAT_ISA_VARIANTS(bwd_rows)
 GAT_ISA_VARIANTS(gather_rows)
+GAT_ISA_VARIANTS(score_rows)
 
 /* Rows [0, count) in chunks of 256 handed out dynamically (skewed degrees); each row is
  * computed by one thread, so results do not depend on the thread count. */
@@ -414,6 +444,15 @@ pargnn_status pg_gat_forward(pg_net *net, const pg_graph *g, const layer_in *in,
                   .alpha = st->alpha[l], .alpha_d = p > 0 ? st->alpha_d[l] : st->alpha[l],
                   .Z = net->Z[l], .n = n};
     w.wk = w.concat ? 1 : (pg_real)(1.0 / (double)K);
+    /* message dropout: the sum reads a dropped copy of P (halo rows too, keyed by their
+     * global ids); the scores above saw P itself */
+    st->msg_dropped[l] = training && net->cfg.message_dropout > 0;
+    if (st->msg_dropped[l]) {
+        const pg_dropout_key key = {net->cfg.seed, epoch, GAT_MSG_LAYER | (uint32_t)l,
+                                    net->cfg.message_dropout};
+        pg_dropout_dense(&key, P, st->msg[l], rows, F, g->row0, g->gid);
+        w.P = st->msg[l];
+    }
     run_rows(fwd_rows_fns, &w, n);
     pg_phase_acc[PARGNN_PHASE_SPMM] += pg_now_ms() - t0;
     return PARGNN_STATUS_OK;
@@ -461,9 +500,17 @@ pargnn_status pg_gat_backward(pg_net *net, const pg_graph *g, const layer_in *in
                   .dZ = dZ, .dz = st->edge_tmp, .dsrc = st->ds, .ddst = st->ds + rows * K,
                   .dP = tmp, .n = n};
     w.wk = w.concat ? 1 : (pg_real)(1.0 / (double)K);
+    const int msg = st->msg_dropped[l];
+    if (msg) w.P = st->msg[l], w.no_score = 1; /* the sum saw the dropped messages */
     const double t0 = pg_now_ms();
     run_rows(bwd_rows_fns, &w, n);
     run_rows(gather_rows_fns, &w, rows);
+    if (msg) { /* back through the message dropout (linear: the same mask), then the scores' */
+        const pg_dropout_key key = {net->cfg.seed, epoch, GAT_MSG_LAYER | (uint32_t)l,
+                                    net->cfg.message_dropout};
+        pg_dropout_dense(&key, tmp, tmp, rows, F, g->row0, g->gid);
+        run_rows(score_rows_fns, &w, rows);
+    }
     pg_real *dsrc = w.dsrc, *ddst = w.ddst, *dP = tmp;
     pg_phase_acc[PARGNN_PHASE_SPMM] += pg_now_ms() - t0;
     /* Attention vectors: a source's score counts once per edge owned here (halo sources

@@ -111,6 +111,8 @@ typedef struct pg_gat_state {
     pg_real **alpha_d;       /* per layer (nnz, heads): after attention dropout (training) */
     int *dropped;            /* per layer: alpha_d holds dropped values (else use alpha) */
     pg_real **score;         /* per layer: s_src (rows, heads) then s_dst (n, heads) */
+    pg_real **msg;           /* per layer (rows, heads*hw): P after the message dropout */
+    int *msg_dropped;        /* per layer: the last forward used msg */
     pg_real *edge_tmp;       /* (nnz, max heads): score gradients */
     pg_real *ds;             /* (rows + n, max heads): score-vector gradients */
 } pg_gat_state;

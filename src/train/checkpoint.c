@@ -16,7 +16,8 @@
 #include "train/trainer.h"
 
 #define CKPT_MAGIC "PARGNNCK"
-/* 4: SAGE's normalisation, the norm and residual flags after GAT's fields; 3: GAT's heads,
+/* 4: GAT's message dropout, SAGE's normalisation, the norm and residual flags after GAT's
+ * other fields; 3: GAT's heads,
  * output heads and attention dropout after GIN's eps mode; 2: GIN's eps mode after the
  * seed; 1: GCN only. Every earlier version is still read. */
 #define CKPT_VERSION 4u
@@ -93,7 +94,8 @@ static void serialise_config(wbuf *b, const pargnn_config *c) {
     put_i32(b, c->heads);         /* version 3 */
     put_i32(b, c->out_heads);
     put_f64(b, c->attn_dropout);
-    put_i32(b, c->sage_normalize); /* version 4 */
+    put_f64(b, c->message_dropout); /* version 4 */
+    put_i32(b, c->sage_normalize);
     put_i32(b, (int32_t)c->norm);
     put_i32(b, c->residual);
 }
@@ -120,6 +122,7 @@ static pargnn_status parse_config(rbuf *b, uint32_t version, pargnn_config *c) {
     }
     if (version >= 4) {
         int32_t nm = 0;
+        PG_TRY(get(b, &c->message_dropout, 8, "message_dropout"));
         PG_TRY(get(b, &c->sage_normalize, 4, "sage_normalize"));
         PG_TRY(get(b, &nm, 4, "norm"));
         PG_TRY(get(b, &c->residual, 4, "residual"));
@@ -331,6 +334,7 @@ static const char *config_diff(const pargnn_config *a, const pargnn_config *b) {
     if (a->heads != b->heads) return "--heads";
     if (a->out_heads != b->out_heads) return "--out-heads";
     if (a->attn_dropout != b->attn_dropout) return "--attn-dropout";
+    if (a->message_dropout != b->message_dropout) return "--message-dropout";
     if (a->sage_normalize != b->sage_normalize) return "--sage-normalize";
     if (a->norm != b->norm) return "--norm";
     if (a->residual != b->residual) return "--residual";

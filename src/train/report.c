@@ -128,6 +128,8 @@ pargnn_status pargnn_trainer_write_json(const pargnn_trainer_t *tr, const char *
                "    \"heads\": %d,\n    \"out_heads\": %d,\n    \"attn_dropout\": ",
             pargnn_model_name(c->model), c->gin_train_eps ? "learn" : "fixed", c->heads, c->out_heads);
     json_num(f, c->attn_dropout);
+    fputs(",\n    \"message_dropout\": ", f);
+    json_num(f, c->message_dropout);
     static const char *const norms[] = {"none", "batch", "layer"};
     fprintf(f, ",\n    \"sage_normalize\": %s,\n    \"norm\": \"%s\",\n    \"residual\": %s",
             c->sage_normalize ? "true" : "false", (unsigned)c->norm <= PARGNN_NORM_LAYER ? norms[c->norm] : "?",

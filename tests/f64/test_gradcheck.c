@@ -33,7 +33,7 @@ static double rel_err(double a, double b) { return fabs(a - b) / fmax(1e-7, fabs
 static pargnn_model_kind cur_model = PARGNN_MODEL_GCN;
 static int cur_learn_eps;
 static int cur_heads = 1, cur_out_heads = 1; /* GAT */
-static double cur_attn_dropout;
+static double cur_attn_dropout, cur_msg_dropout;
 static pargnn_norm cur_norm; /* epilogues */
 static int cur_residual, cur_sage_normalize;
 static pg_real mean_scale[64];
@@ -225,7 +225,8 @@ static void check_model(const char *name, int layers, int hidden, int64_t fin, i
     cfg.layers = layers, cfg.hidden = hidden, cfg.dropout = dropout, cfg.seed = 5;
     cfg.model = cur_model, cfg.gin_train_eps = cur_learn_eps;
     if (cur_model == PARGNN_MODEL_GAT)
-        cfg.heads = cur_heads, cfg.out_heads = cur_out_heads, cfg.attn_dropout = cur_attn_dropout;
+        cfg.heads = cur_heads, cfg.out_heads = cur_out_heads, cfg.attn_dropout = cur_attn_dropout,
+        cfg.message_dropout = cur_msg_dropout;
     cfg.norm = cur_norm, cfg.residual = cur_residual, cfg.sage_normalize = cur_sage_normalize;
     pg_net net;
     CHECK_STATUS(pg_net_init(&net, &cfg, fin, C, sparse, pg_backend_ref()), PARGNN_STATUS_OK, NULL);
@@ -329,9 +330,12 @@ int main(void) {
     check_model("2 layers sparse, 4 heads, both dropouts", 2, 5, 12, 1, 0.5);
     cur_heads = 2, cur_out_heads = 2, cur_attn_dropout = 0.3;
     check_model("3 layers dense, 2+2 heads, dropouts", 3, 4, 9, 0, 0.3);
+    cur_msg_dropout = 0.4;
+    check_model("3 layers dense, 2+2 heads, message dropout", 3, 4, 9, 0, 0.3);
     use_directed = 1;
-    check_model("directed, 2 layers, 2+2 heads", 2, 6, 7, 0, 0.2);
+    check_model("directed, 2 layers, 2+2 heads, message dropout", 2, 6, 7, 0, 0.2);
     use_directed = 0;
+    cur_msg_dropout = 0;
     /* Epilogues: batch and layer norm, residual connections, SAGE's L2 normalisation */
     cur_heads = 1, cur_out_heads = 1, cur_attn_dropout = 0;
     const pargnn_model_kind kinds[4] = {PARGNN_MODEL_GCN, PARGNN_MODEL_SAGE, PARGNN_MODEL_GIN,
