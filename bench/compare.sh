@@ -57,60 +57,11 @@ report="python3 $here/compare_report.py"
 log() { echo "compare: $*" >&2; }
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
-# ---- PyTorch / PyG in bench/.venv (benchmark-only; never needed to build or test pargnn).
-# PyPI's Linux torch wheel is the CUDA build (no CPU-only wheel on PyPI): ~5 GB with its nvidia-*
-# dependencies. It runs on the CPU here. Versions are pinned by what PyPI serves at install time
-# and recorded in the results.
+. "$here/common.sh"  # ensure_venv, py, py_versions, gen_graph, arxiv_graph, pargnn_input, uptime_now
 have_py=0
 case " $IMPLS " in *" torch "*|*" pyg "*)
-    if [ "${NO_VENV:-0}" != 1 ]; then
-        if ! "$venv/bin/python" -c 'import torch, torch_geometric, numpy, pandas' 2>/dev/null; then
-            log "installing torch, torch_geometric, numpy, pandas into $venv (once; ~5 GB)"
-            { python3 -m venv "$venv" && "$venv/bin/pip" install --progress-bar off -q \
-                torch torch_geometric numpy pandas; } >&2 || log "venv install failed"
-        fi
-        if "$venv/bin/python" -c 'import torch, torch_geometric, numpy, pandas' 2>/dev/null; then
-            have_py=1
-        else
-            log "PyTorch/PyG not available: only pargnn runs"
-        fi
-    fi
+    if [ "${NO_VENV:-0}" != 1 ] && ensure_venv; then have_py=1; fi
 esac
-py() { "$venv/bin/python" -W ignore "$@"; }
-
-# ---- generated graphs: made once with pargnn's own generator, kept in bench/.cache/graphs
-gen_graph() {  # name nodes avg_degree features classes -> prints the OGB folder
-    name=$1 nodes=$2 deg=$3 feats=$4 classes=$5
-    gen=$GRAPH_GEN
-    if [ "$gen" = auto ]; then
-        if "$bin" generate rmat --help >/dev/null 2>&1; then gen=rmat; else gen=sbm; fi
-    fi
-    dir=$cache/graphs/$name-$gen
-    cmd="pargnn generate $gen --out $dir --nodes $nodes --avg-degree $deg --features $feats --classes $classes --homophily 0.6 --seed 0"
-    if [ ! -f "$dir/made-by.txt" ] || [ "$(cat "$dir/made-by.txt")" != "$cmd" ]; then
-        log "generating: $cmd"
-        rm -rf "$dir" "$dir.tmp"
-        mkdir -p "$cache/graphs"
-        "$bin" generate "$gen" --out "$dir.tmp" --nodes "$nodes" --avg-degree "$deg" --features "$feats" \
-            --classes "$classes" --homophily 0.6 --seed 0 >&2
-        echo "$cmd" > "$dir.tmp/made-by.txt"
-        mv "$dir.tmp" "$dir"
-        rm -f "$dir.pgbin"
-    fi
-    echo "$dir"
-}
-
-# pargnn's own input for a generated graph: its binary format when `pargnn convert` exists
-pargnn_input() {  # ogb_dir -> prints what pargnn's --data gets
-    if [ "$PARGNN_BIN" != 0 ] && "$bin" convert --help >/dev/null 2>&1; then
-        if [ ! -f "$1.pgbin" ]; then
-            "$bin" convert --data "$1" --out "$1.pgbin" >&2 || { rm -f "$1.pgbin"; echo "$1"; return; }
-        fi
-        echo "$1.pgbin"
-    else
-        echo "$1"
-    fi
-}
 
 # ---- cases: dataset, model and epochs; the same for every implementation
 set_case() {
@@ -121,7 +72,7 @@ set_case() {
     amazon-photo)
         ds=$data/$c layers=2 hidden=64 norm=none epochs=200 warmup=5 eval=every ;;
     arxiv)  # ogbn-arxiv: 169,343 nodes, 1,166,243 undirected edges, 128 features, 40 classes
-        ds=$(gen_graph arxiv 169343 13.77 128 40) generated=1
+        ds=$(arxiv_graph) generated=1
         layers=3 hidden=256 norm=none epochs=${ARXIV_EPOCHS:-11} warmup=1 eval=every ;;
     products)  # ogbn-products: 2,449,029 nodes, 61,859,140 undirected edges, 100 features, 47 classes
         ds=$(gen_graph products 2449029 50.52 100 47) generated=1
@@ -134,8 +85,6 @@ set_case() {
     adj=$PYG_ADJ
     if [ "$adj" = auto ]; then if [ "$generated" = 1 ]; then adj=sparse; else adj=edge_index; fi; fi
 }
-
-uptime_now() { uptime | sed 's/.*load average: //'; }
 
 run_pargnn() {  # case threads seed kind
     pdata=$ds
@@ -217,9 +166,7 @@ cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1)
 blas=$(dpkg-query -W -f='${Version}' libopenblas0 2>/dev/null || dpkg-query -W -f='${Version}' libopenblas0-pthread 2>/dev/null || echo unknown)
 cc=$(cc --version 2>/dev/null | head -n 1)
 pyv=""
-[ "$have_py" = 1 ] && pyv=$(py -c 'import torch, torch_geometric, numpy, sys
-blas = "MKL" if torch.backends.mkl.is_available() else "no MKL"
-print(f"torch {torch.__version__} ({blas}), torch_geometric {torch_geometric.__version__}, numpy {numpy.__version__}, python {sys.version.split()[0]}")')
+[ "$have_py" = 1 ] && pyv=$(py_versions)
 $report render --rec "$rec" --out "$out" --name "${OUT_NAME:-compare}" --acc-threads "$accth" --cpu "$cpu" --cores "$(nproc)" --mem "$(free -g | awk '/^Mem:/{print $2}') GiB" \
     --blas "$blas" --cc "$cc" --pyv "$pyv" --pargnn "$("$bin" --version 2>/dev/null || echo unknown)" \
     --started "$started" --env "QUICK=$QUICK CASES='$CASES' THREADS='$THREADS' PRODUCTS_THREADS='$PRODUCTS_THREADS' IMPLS='$IMPLS' ACC_SEEDS='$ACC_SEEDS' PYG_ADJ=$PYG_ADJ GRAPH_GEN=$GRAPH_GEN OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset} OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE:-unset}"

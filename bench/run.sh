@@ -15,5 +15,8 @@ sh "$here/feature_density.sh" "$(dirname "$bin")"
 sh "$here/compare.sh" "$bin"
 # GraphSAGE and GIN accuracy over seeds and serial step (bench/results/models.md)
 sh "$here/models.sh" "$bin"
+# the same models against PyG's SAGEConv, GINConv and GATConv with the same recipe: accuracy
+# over seeds and the arxiv-shaped step time (bench/results/models_pyg.md; uses bench/.venv)
+sh "$here/models_pyg.sh" "$bin"
 # distributed: strong scaling, oversubscribed ranks, partitioners, memory (docs/scaling.md)
 sh "$here/scaling.sh" "$bin"

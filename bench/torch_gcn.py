@@ -209,6 +209,60 @@ def normalized_adjacency(torch, n, edges):
     return a.to_sparse_csr()
 
 
+# ---------------------------------------------------------------- training (shared with pyg_models.py)
+
+def train(model, opt, x, adj, y, idx, epochs, warmup, evaluate_at, report):
+    """Full-graph training. Timed per epoch: zero_grad + forward + softmax cross-entropy over
+    the training nodes + backward + optimizer step. Untimed: the loss check, then, when
+    evaluate_at(epoch) (0-based), accuracy on every split; the first epoch of best validation
+    accuracy is kept. The first `warmup` epochs are left out of the step statistics. Adds the
+    statistics, accuracies and losses to report (and "error" on a non-finite loss); returns
+    the loss of every epoch run."""
+    import numpy as np
+    import torch
+    import torch.nn.functional as F
+
+    def evaluate():
+        model.eval()
+        with torch.no_grad():
+            pred = model(x, adj).argmax(1)
+        model.train()
+        return {k: float((pred[v] == y[v]).float().mean()) for k, v in idx.items()}
+
+    model.train()
+    step_ms, losses = [], []
+    best = {"valid": -1.0}
+    best_epoch = -1
+    for epoch in range(epochs):
+        t = time.perf_counter()
+        opt.zero_grad(set_to_none=True)
+        out = model(x, adj)
+        loss = F.cross_entropy(out[idx["train"]], y[idx["train"]])
+        loss.backward()
+        opt.step()
+        step_ms.append(1e3 * (time.perf_counter() - t))
+        losses.append(float(loss))  # validation, outside the timed region
+        if not np.isfinite(losses[-1]):
+            report["error"] = f"loss is {losses[-1]} at epoch {epoch}"
+            break
+        if evaluate_at(epoch):
+            acc = evaluate()
+            if acc["valid"] > best["valid"]:
+                best, best_epoch = acc, epoch
+    timed = np.array(step_ms[warmup:] if len(step_ms) > warmup else step_ms)
+    stat = (lambda f: float(f(timed))) if timed.size else (lambda f: None)
+    report.update({
+        "epochs_run": len(step_ms), "warmup": warmup, "epochs_timed": int(timed.size),
+        "epoch_ms": stat(np.median), "epoch_ms_min": stat(np.min), "epoch_ms_max": stat(np.max),
+        "epoch_ms_p10": stat(lambda a: np.percentile(a, 10)),
+        "epoch_ms_p90": stat(lambda a: np.percentile(a, 90)), "step_ms": step_ms,
+        "test_acc": best.get("test"), "val_acc": best.get("valid"), "train_acc": best.get("train"),
+        "best_epoch": best_epoch + 1, "loss_first": losses[0] if losses else None,
+        "loss_last": losses[-1] if losses else None,
+    })
+    return losses
+
+
 def main():
     args = parse_args()
     report = {"_json": args.json, "impl": args.impl if args.impl == "torch" else f"pyg-{args.adj}",
@@ -219,7 +273,6 @@ def main():
     t0 = time.perf_counter()
     import numpy as np
     import torch
-    import torch.nn.functional as F
     if args.threads > 0:
         torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -252,45 +305,14 @@ def main():
                             {"params": rest, "weight_decay": 0.0}], lr=args.lr)
     t_setup = time.perf_counter() - t0 - t_load
 
-    def evaluate():
-        model.eval()
-        with torch.no_grad():
-            pred = model(x, adj).argmax(1)
-        model.train()
-        return {k: float((pred[v] == y[v]).float().mean()) for k, v in idx.items()}
-
-    step_ms, losses = [], []
-    best = {"valid": -1.0}
-    best_epoch = -1
-    for epoch in range(args.epochs):
-        t = time.perf_counter()
-        opt.zero_grad(set_to_none=True)
-        out = model(x, adj)
-        loss = F.cross_entropy(out[idx["train"]], y[idx["train"]])
-        loss.backward()
-        opt.step()
-        step_ms.append(1e3 * (time.perf_counter() - t))
-        losses.append(float(loss))  # validation, outside the timed region
-        if not np.isfinite(losses[-1]):
-            report["error"] = f"loss is {losses[-1]} at epoch {epoch}"
-            break
-        if args.eval == "every" or epoch + 1 == args.epochs:
-            acc = evaluate()
-            if acc["valid"] > best["valid"]:
-                best, best_epoch = acc, epoch
-    timed = np.array(step_ms[args.warmup:] if len(step_ms) > args.warmup else step_ms)
+    train(model, opt, x, adj, y, idx, args.epochs, args.warmup,
+          lambda epoch: args.eval == "every" or epoch + 1 == args.epochs, report)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     report.update({
         "split": split, "num_nodes": n, "num_edges": int(adj.shape[1]) if adj.layout == torch.strided else int(adj._nnz()),
         "num_features": int(x.shape[1]), "num_classes": num_classes, "layers": args.layers,
         "hidden": args.hidden, "threads": torch.get_num_threads(), "seed": args.seed,
-        "epochs_run": len(step_ms), "warmup": args.warmup, "epochs_timed": int(timed.size),
-        "epoch_ms": float(np.median(timed)), "epoch_ms_min": float(timed.min()),
-        "epoch_ms_max": float(timed.max()), "epoch_ms_p10": float(np.percentile(timed, 10)),
-        "epoch_ms_p90": float(np.percentile(timed, 90)), "step_ms": step_ms,
-        "test_acc": best.get("test"), "val_acc": best.get("valid"), "train_acc": best.get("train"),
-        "best_epoch": best_epoch + 1, "loss_first": losses[0] if losses else None,
-        "loss_last": losses[-1] if losses else None, "load_s": t_load, "setup_s": t_setup,
+        "load_s": t_load, "setup_s": t_setup,
         "cache_hit": cached, "peak_rss_kb": usage.ru_maxrss,
         "torch": torch.__version__, "config": vars(args),
     })

@@ -1,0 +1,149 @@
+# Tables of bench/models_pyg.sh (standard library only): reads the records compare_report.py
+# wrote (case = "model/dataset") and writes bench/results/NAME.{csv,md}: accuracy mean ± std of
+# pargnn and PyG per model and dataset with the difference in points, and PyG's step time over
+# pargnn's on the arxiv-shaped graph.
+import argparse
+import csv
+import datetime
+import json
+import math
+import os
+import statistics
+
+FIELDS = ["kind", "model", "dataset", "impl", "threads", "seed", "status", "test_acc", "val_acc",
+          "best_epoch", "epochs_run", "epoch_ms", "epoch_ms_p10", "epoch_ms_p90", "epoch_ms_min",
+          "epoch_ms_max", "peak_rss_mb", "load_avg", "error", "command"]
+ACC_TOLERANCE = 1.0  # points (issue 6)
+TARGET_SPEEDUP = 3.0  # PyG's step time over pargnn's on the arxiv-shaped graph (issue 6)
+
+
+def fmt(x, nd=2):
+    return "-" if x is None else f"{x:.{nd}f}"
+
+
+def mean_std(v):
+    if not v:
+        return None, None
+    return statistics.mean(v), (statistics.stdev(v) if len(v) > 1 else 0.0)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    for k in ("rec", "out", "name", "cpu", "cores", "mem", "pyv", "pargnn"):
+        p.add_argument("--" + k.replace("_", "-"), default="")
+    a = p.parse_args()
+    recs = [json.loads(l) for l in open(a.rec) if l.strip()]
+    metas = [r for r in recs if r["kind"] == "meta"]  # one per invocation of models_pyg.sh
+    recs = [r for r in recs if r["kind"] != "meta"]
+    for r in recs:
+        r["model"], r["dataset"] = r["case"].split("/", 1)
+    os.makedirs(a.out, exist_ok=True)
+    with open(os.path.join(a.out, a.name + ".csv"), "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=FIELDS, extrasaction="ignore")
+        w.writeheader()
+        for r in recs:
+            w.writerow(r)
+
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    L = ["# GraphSAGE, GIN and GAT: pargnn against PyG's same model and recipe (issue 6)", "",
+         f"Measured by `sh bench/models_pyg.sh` on {a.cpu} ({a.cores} cores, {a.mem}), shared with "
+         f"other jobs; report written {now}.", "",
+         f"- pargnn: {a.pargnn}", f"- Python side: {a.pyv}",
+         "- invocations (settings; /proc/loadavg at their start and end; each run's 1-minute load "
+         "average at its end is in the CSV):"]
+    for m in metas:
+        L.append(f"  - {m['started']}: `{m['env']}`; load `{m['load_start']}` to `{m['load_end']}`")
+    L.append("")
+    if metas and not any(m["pargnn_gat"] for m in metas):
+        L += ["pargnn had no `--model gat`: its GAT runs were skipped; PyG's GAT rows stand alone.", ""]
+    L += ["Recipe (both sides): 2 layers, dropout on the input of every layer (features included), "
+          "ReLU between layers, Adam, L2 weight decay 5e-4 on every layer's weight matrices (not "
+          "biases), test accuracy at the first epoch of best validation accuracy. SAGE: mean "
+          "aggregator, root weight, no output normalisation; GIN: MLP Linear-ReLU-Linear, eps 0; "
+          "dropout 0.5, lr 0.01, 200 epochs, hidden 16 and row-normalised features on Cora and "
+          "CiteSeer, hidden 64 and raw features on Amazon Photo. GAT: 8 heads x 8 channels "
+          "(concatenated), 1 output head (averaged), ELU, dropout 0.6 on features and attention, "
+          "lr 0.005, attention vectors decayed too. The seeds are the same numbers on both "
+          "sides, but the random streams differ (initial weights, dropout masks).", ""]
+
+    acc = [r for r in recs if r["kind"] == "acc" and r["status"] == 0 and r.get("test_acc") is not None]
+    failed = [r for r in recs if r["status"] != 0]
+    keys = list(dict.fromkeys((r["model"], r["dataset"]) for r in acc))
+    if keys:
+        L += ["## Accuracy", "",
+              "Test accuracy (%) over seeds: mean ± sample std [min, max]. diff = pargnn − PyG in "
+              "points; se = standard error of that difference, sqrt(s1²/n1 + s2²/n2). "
+              f"\"within\" is |diff| ≤ {ACC_TOLERANCE:g}.", "",
+              "| model | dataset | seeds | pargnn | PyG | diff | se | within 1 point | pargnn best epoch (median) | PyG best epoch (median) |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
+        for m, ds in keys:
+            side = {}
+            for impl in ("pargnn", "pyg"):
+                rs = [r for r in acc if (r["model"], r["dataset"]) == (m, ds) and r["impl"].startswith(impl)]
+                v = [100 * r["test_acc"] for r in rs]
+                side[impl] = (v, mean_std(v), [r["best_epoch"] for r in rs])
+            cells = []
+            for impl in ("pargnn", "pyg"):
+                v, (mu, sd), _ = side[impl]
+                cells.append("-" if mu is None else f"{mu:.2f} ± {sd:.2f} [{min(v):.1f}, {max(v):.1f}]")
+            (v1, (m1, s1), e1), (v2, (m2, s2), e2) = side["pargnn"], side["pyg"]
+            if m1 is not None and m2 is not None:
+                d = m1 - m2
+                se = math.sqrt(s1 ** 2 / len(v1) + s2 ** 2 / len(v2))
+                dd, ss, ok = f"{d:+.2f}", f"{se:.2f}", "yes" if abs(d) <= ACC_TOLERANCE else "**no**"
+            else:
+                dd = ss = ok = "-"
+            med = lambda e: f"{statistics.median(e):.0f}" if e else "-"
+            L.append(f"| {m} | {ds} | {len(v1)}/{len(v2)} | {cells[0]} | {cells[1]} | {dd} | {ss} | {ok} | "
+                     f"{med(e1)} | {med(e2)} |")
+        L.append("")
+
+    tim = [r for r in recs if r["kind"] == "time"]
+    if tim:
+        L += ["## Step time on the ogbn-arxiv-shaped graph", "",
+              "Median training step (forward + backward + Adam, no evaluation) in ms with [p10, p90]; "
+              "3 layers, hidden 256 (GAT: 8 heads x 32), raw features, seed 0. ratio = PyG median / "
+              "pargnn median; range = PyG p10 / pargnn p90 to PyG p90 / pargnn p10. PyG's first "
+              "(warm-up) epoch is left out; pargnn's JSON statistics include its first epoch, which "
+              "inflates its p90 with few epochs (so the range's low end is pessimistic). "
+              f"Target: ratio ≥ {TARGET_SPEEDUP:g}. load = 1-minute load average after the PyG run.", "",
+              "| model | threads | pargnn ms | PyG ms | PyG input | ratio | range | ≥ 3x | load |",
+              "|---|---|---|---|---|---|---|---|---|"]
+        for m in dict.fromkeys(r["model"] for r in tim):
+            for t in sorted({r["threads"] for r in tim if r["model"] == m}):
+                pr = next((r for r in tim if r["model"] == m and r["threads"] == t and r["impl"] == "pargnn"
+                           and r["status"] == 0), None)
+                qr = next((r for r in tim if r["model"] == m and r["threads"] == t and r["impl"] != "pargnn"
+                           and r["status"] == 0), None)
+                cell = lambda r: "-" if r is None else \
+                    f"{r['epoch_ms']:.1f} [{r['epoch_ms_p10']:.1f}, {r['epoch_ms_p90']:.1f}]"
+                if pr and qr:
+                    ratio = qr["epoch_ms"] / pr["epoch_ms"]
+                    lo, hi = qr["epoch_ms_p10"] / pr["epoch_ms_p90"], qr["epoch_ms_p90"] / pr["epoch_ms_p10"]
+                    rc, rg, ok = f"{ratio:.2f}", f"{lo:.2f}-{hi:.2f}", "yes" if ratio >= TARGET_SPEEDUP else "**no**"
+                else:
+                    rc = rg = ok = "-"
+                L.append(f"| {m} | {t} | {cell(pr)} | {cell(qr)} | {qr['impl'] if qr else '-'} | {rc} | {rg} | "
+                         f"{ok} | {(qr or pr or {}).get('load_avg', '-')} |")
+        L.append("")
+    if failed:
+        L += ["## Failed runs", ""]
+        for r in failed:
+            L.append(f"- {r['kind']} {r['case']} {r['impl']} threads={r['threads']} seed={r['seed']}: "
+                     f"{r.get('error', 'exit status %d' % r['status'])}")
+        L.append("")
+    L += ["## Commands", "", "One line per kind of run (seed 0; the others differ only in `--seed`); "
+          f"every run's command is in {a.name}.csv.", "", "```"]
+    seen = set()
+    for r in recs:
+        if r["seed"] == 0 and r["command"] not in seen:
+            seen.add(r["command"])
+            L.append(r["command"])
+    L += ["```", ""]
+    with open(os.path.join(a.out, a.name + ".md"), "w") as f:
+        f.write("\n".join(L))
+    print("\n".join(L))
+
+
+if __name__ == "__main__":
+    main()
