@@ -221,6 +221,11 @@ else
 fi
 expect "resume with the checkpoint's own --hidden" 0 "" train --data "$SBM" --epochs 12 \
     --threads 2 --quiet --hidden 16 --lr 0.01 --resume "$A"
+# Machine settings come from this command, not from the checkpoint's defaults.
+if expect "resume with --reorder rcm" 0 "" train --data "$SBM" --epochs 12 --threads 2 --quiet \
+    --reorder rcm --resume "$A" --json "$SCRATCH/rr.json"; then
+    grep -q '"reorder": "rcm"' "$SCRATCH/rr.json" || fail "a resumed run dropped --reorder rcm"
+fi
 expect_err "resume with a conflicting --hidden -> 2" "--hidden" train --data "$SBM" --epochs 20 \
     --hidden 32 --resume "$A"
 grep -qF "16" "$ERR" && grep -qF "32" "$ERR" || fail "the --hidden conflict does not show both values"

@@ -68,6 +68,16 @@ if run 2 "$bin" train --data sbm3 "${common[@]}" --partition-imbalance 1.5 --jso
     else bad "--partition-imbalance 1.5: halo $halos (default, loose)"; fi
 else bad "sbm3 P=2 --partition-imbalance 1.5: $(tail -n 3 err.txt)"; fi
 
+# A resumed run is partitioned as this command says, not as the checkpoint's defaults.
+"$bin" train --data sbm "${common[@]}" --epochs 20 --save half.ckpt >/dev/null || bad "save for resume"
+if run 2 "$bin" train --data sbm "${common[@]}" --resume half.ckpt --partition random --json res2random.json >/dev/null 2>err.txt; then
+    halos=$(python3 -c 'import json, sys; print(*(json.load(open(f))["halo_nodes"] for f in sys.argv[1:]))' d2random.json res2random.json 2>&1)
+    set -- $halos
+    if [ $# -eq 2 ] && [ "$1" = "$2" ]; then ok "resume under mpirun keeps --partition random (halo $2)"
+    else bad "resume --partition random: halo $halos (random, resumed)"; fi
+    if msg=$(compare ref.json res2random.json 2>&1); then ok "resumed P=2 random: $msg"; else bad "resumed P=2 random: $msg"; fi
+else bad "resume under mpirun: $(tail -n 3 err.txt)"; fi
+
 # Dropout on and a 3-layer model with an aggregate-first layer (hidden wider than input).
 "$bin" train --data sbm --epochs 15 --threads 1 --quiet --layers 3 --hidden 64 --json ref3.json >/dev/null
 if run 3 "$bin" train --data sbm --epochs 15 --threads 1 --quiet --layers 3 --hidden 64 --json d3.json >/dev/null 2>err.txt; then

@@ -203,7 +203,11 @@ static int apply_checkpoint(train_opts *o, cl_flag *flags) {
     if (cl_find(flags, "epochs")->given) o->cfg.epochs = run.epochs;
     if (cl_find(flags, "patience")->given) o->cfg.patience = run.patience;
     o->cfg.threads = run.threads;
+    o->cfg.partition = run.partition;
+    o->cfg.partition_objective = run.partition_objective;
     o->cfg.partition_imbalance = run.partition_imbalance;
+    o->cfg.reorder = run.reorder;
+    o->reorder = (int)run.reorder;
     if (!o->quiet && ck.threads != run.threads)
         fprintf(stderr,
                 "pargnn: note: the checkpoint was trained with --threads %d, this run uses %d; "
