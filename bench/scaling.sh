@@ -5,7 +5,8 @@
 #     ogbn-products-shaped graph;
 #  2. oversubscribed 4, 8 and 16 ranks: communication volume and equivalence with the
 #     1-rank loss curve (their times mean nothing on 2 cores);
-#  3. partitioners: METIS (cut and vol) vs random vs block at 2, 4, 8, 16 parts;
+#  3. partitioners: METIS (cut and vol) vs random vs block at 2, 4, 8, 16 parts, and METIS's
+#     balance tolerance (bench/partitioners.sh, which writes partitioners.md);
 #  4. memory: products-shaped graph from part files (--partitions) at 4 ranks vs 1 rank.
 # Writes bench/results/scaling.csv, partitioners.csv, memory.csv, the PNG plots and
 # scaling.md (the commands are in the CSV). Graphs are generated once into bench/.cache.
@@ -87,34 +88,10 @@ if [ "$products" = 1 ]; then
 fi
 mv "$csv.tmp" "$csv"
 
-# Partitioners: quality from `pargnn partition` (no training needed).
-pcsv=$out/partitioners.csv
-echo "graph,parts,method,objective,edge_cut,comm_volume,max_halo,node_imbalance,edge_imbalance,command" > "$pcsv.tmp"
-pgraphs="$cache/arxiv"
-[ -d "$data/amazon-photo" ] && pgraphs="$pgraphs $data/amazon-photo"
-[ -e "$cache/sbm20k" ] || "$bin" generate sbm --nodes 20000 --avg-degree 10 --homophily 0.8 --seed 0 --out "$cache/sbm20k" >&2
-pgraphs="$pgraphs $cache/sbm20k"
-for g in $pgraphs; do
-    plist="2 4 8 16"
-    # the projection in docs/scaling.md needs the halo of many parts
-    [ "$(basename "$g")" = arxiv ] && plist="2 4 8 16 32 64 128"
-    for p in $plist; do
-        for m in "metis cut" "metis vol" "random cut" "block cut"; do
-            set -- $m
-            "$bin" partition --data "$g" --parts "$p" --method "$1" --objective "$2" --out "$tmp/parts" > "$tmp/p.txt"
-            python3 - "$tmp/p.txt" "$(basename "$g")" "$p" "$1" "$2" "pargnn partition --data $(basename "$g") --parts $p --method $1 --objective $2" >> "$pcsv.tmp" <<'PY'
-import re, sys
-t = open(sys.argv[1]).read()
-cut = re.search(r"edge cut\s+(\d+)", t).group(1)
-vol, mx = re.search(r"comm volume\s+(\d+) halo rows per exchange \(max (\d+)", t).groups()
-bal = re.search(r"balance\s+nodes ([\d.]+), edges ([\d.]+)", t).groups()
-print(f"{sys.argv[2]},{sys.argv[3]},{sys.argv[4]},{sys.argv[5]},{cut},{vol},{mx},{bal[0]},{bal[1]},\"{sys.argv[6]}\"")
-PY
-            rm -rf "$tmp/parts"
-        done
-    done
-done
-mv "$pcsv.tmp" "$pcsv"
+# Partitioners: quality from `pargnn partition` (no training needed), METIS's balance
+# tolerance against volume and the 2-rank step time: bench/partitioners.sh writes
+# partitioners.csv (read by plot_scaling.py), partitioners_time.csv and partitioners.md.
+sh "$here/partitioners.sh" "$bin"
 
 # Memory: the products-shaped graph read from part files at 4 ranks vs one process.
 if [ "$products" = 1 ]; then

@@ -248,6 +248,13 @@ typedef enum pargnn_norm {
     PARGNN_NORM_LAYER = 2,  /* layer norm over each node's features */
 } pargnn_norm;
 
+/* METIS balance tolerance (partition_imbalance, --partition-imbalance): each balanced
+ * quantity of a part (nodes, edges, training nodes) may reach this multiple of the mean.
+ * Looser balance lets METIS cut fewer edges; bench/results/partitioners.md measures both. */
+#define PARGNN_PARTITION_IMBALANCE_DEFAULT 1.03 /* METIS's own k-way default (ufactor 30) */
+#define PARGNN_PARTITION_IMBALANCE_MIN 1.001
+#define PARGNN_PARTITION_IMBALANCE_MAX 2.0
+
 /* Node order used inside the trainer (results are the same; speed is not). */
 typedef enum pargnn_reorder {
     PARGNN_REORDER_NONE = 0,
@@ -283,6 +290,7 @@ typedef struct pargnn_config {
     int32_t threads;            /* 0 = leave OpenMP / OpenBLAS defaults */
     pargnn_partition_method partition;       /* how nodes are split over MPI ranks */
     pargnn_partition_objective partition_objective;
+    double partition_imbalance; /* METIS tolerance, max part / mean (PARGNN_PARTITION_IMBALANCE_*) */
     pargnn_reorder reorder;     /* node order for locality; dropout stays keyed by original id */
 } pargnn_config;
 
@@ -383,6 +391,7 @@ typedef struct pargnn_partition_report {
 PARGNN_API pargnn_status pargnn_partition_write(const pargnn_dataset_t *ds, int32_t parts,
                                                 pargnn_partition_method method,
                                                 pargnn_partition_objective objective,
+                                                double imbalance, /* as partition_imbalance */
                                                 uint64_t seed, const char *dir,
                                                 pargnn_partition_report *report);
 /* One epoch: a training step then evaluation on every split. */

@@ -231,6 +231,11 @@ else
 fi
 expect "resume with the checkpoint's own --hidden" 0 "" train --data "$SBM" --epochs 12 \
     --threads 2 --quiet --hidden 16 --lr 0.01 --resume "$A"
+# Machine settings come from this command, not from the checkpoint's defaults.
+if expect "resume with --reorder rcm" 0 "" train --data "$SBM" --epochs 12 --threads 2 --quiet \
+    --reorder rcm --resume "$A" --json "$SCRATCH/rr.json"; then
+    grep -q '"reorder": "rcm"' "$SCRATCH/rr.json" || fail "a resumed run dropped --reorder rcm"
+fi
 expect_err "resume with a conflicting --hidden -> 2" "--hidden" train --data "$SBM" --epochs 20 \
     --hidden 32 --resume "$A"
 grep -qF "16" "$ERR" && grep -qF "32" "$ERR" || fail "the --hidden conflict does not show both values"
@@ -271,6 +276,51 @@ expect_err "predict with a truncated model -> 2" "trunc.ckpt" predict \
 [ -e "$SCRATCH/p3.csv" ] && fail "predict with a truncated model wrote output"
 expect_err "predict into a missing folder -> 2" "$SCRATCH/nodir" predict --model-file "$T1.ckpt" \
     --data "$SBM" --out "$SCRATCH/nodir/p.csv"
+
+# ---- partition: the METIS balance tolerance (--imbalance, train's --partition-imbalance) ----
+PD=$SCRATCH/parts
+expect_err "partition --imbalance 1 (no slack) -> 2" "--imbalance: 1 is out of range" partition \
+    --data "$SBM" --parts 2 --imbalance 1 --out "$PD"
+expect_err "partition --imbalance 30 (a ufactor) -> 2" "--imbalance: 30 is out of range" partition \
+    --data "$SBM" --parts 2 --imbalance 30 --out "$PD"
+expect_err "partition --imbalance abc -> 2" "--imbalance: 'abc' is not a number" partition \
+    --data "$SBM" --parts 2 --imbalance abc --out "$PD"
+expect_err "partition --imbalance with --method random -> 2" "--imbalance: only for --method metis" \
+    partition --data "$SBM" --parts 2 --method random --imbalance 1.1 --out "$PD"
+[ -e "$PD" ] && fail "a refused partition wrote $PD"
+expect_err "train --partition-imbalance 0.05 -> 2" "--partition-imbalance: 0.05 is out of range" \
+    train --data "$SBM" --partition-imbalance 0.05
+expect_err "train --partition-imbalance nan -> 2" "--partition-imbalance" train --data "$SBM" \
+    --partition-imbalance nan
+expect_err "train --partition-imbalance with --partition block -> 2" \
+    "--partition-imbalance: only for --partition metis" train --data "$SBM" --partition block \
+    --partition-imbalance 1.1
+expect_err "train --partition-imbalance with --partitions -> 2" "--partition-imbalance: only for" \
+    train --partitions "$PD" --partition-imbalance 1.1
+# Three planted classes into two parts: the natural split (two classes against one) holds
+# 1.33x the mean, so only a looser tolerance can take it, and its halo is far smaller.
+S3=$SCRATCH/sbm3
+run generate sbm --out "$S3" --nodes 1500 --avg-degree 8 --features 16 --classes 3 \
+    --homophily 0.95 --seed 1
+if expect "partition, default tolerance" 0 "comm volume" partition --data "$S3" --parts 2 \
+    --out "$PD"; then
+    vol0=$(sed -n 's/^comm volume *\([0-9]*\).*/\1/p' "$OUT")
+    grep -qx "imbalance 1.03" "$PD/manifest.txt" || fail "manifest does not record imbalance 1.03"
+    if expect "partition --imbalance 1.5" 0 "comm volume" partition --data "$S3" --parts 2 \
+        --imbalance 1.5 --out "$PD-loose"; then
+        vol1=$(sed -n 's/^comm volume *\([0-9]*\).*/\1/p' "$OUT")
+        nodes1=$(sed -n 's/^balance *nodes \([0-9.]*\),.*/\1/p' "$OUT")
+        grep -qx "imbalance 1.5" "$PD-loose/manifest.txt" || fail "manifest does not record imbalance 1.5"
+        if cmp -s "$PD/part-00000.bin" "$PD-loose/part-00000.bin"; then
+            fail "--imbalance 1.5 wrote the same part as the default"
+        elif [ -n "$vol0" ] && [ -n "$vol1" ] && [ $((2 * vol1)) -lt "$vol0" ] &&
+            in_range "$nodes1" 1.2 1.51; then
+            pass "--imbalance 1.5 takes the class split: halo $vol1 vs $vol0, node balance $nodes1"
+        else
+            fail "--imbalance 1.5: halo $vol1 vs $vol0 at the default, node balance $nodes1"
+        fi
+    fi
+fi
 
 # ---- partial and malformed dataset folders ----
 BAD=$SCRATCH/bad-missing

@@ -11,10 +11,12 @@
 #include "dist/partition.h"
 #include "testutil.h"
 
+#define TOL PARGNN_PARTITION_IMBALANCE_DEFAULT /* METIS balance tolerance */
+
 static void check_parts(const pargnn_dataset_t *ds, int32_t P, pg_part_method method) {
     const int64_t n = ds->num_nodes;
     int32_t *part = malloc((size_t)n * sizeof *part);
-    CHECK_STATUS(pg_partition(&ds->adj, P, method, PG_PART_CUT, NULL, 1, part, NULL, NULL),
+    CHECK_STATUS(pg_partition(&ds->adj, P, method, PG_PART_CUT, TOL, NULL, 1, part, NULL, NULL),
                  PARGNN_STATUS_OK, NULL);
     pg_local *L = calloc((size_t)P, sizeof *L);
     for (int32_t r = 0; r < P; r++)

@@ -3,12 +3,16 @@
  * parts, is deterministic for a seed, falls back visibly when METIS cannot run, and METIS cuts
  * far less than random on homophilous graphs (the numbers are printed for the record).
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/dataset.h"
 #include "dist/partition.h"
 #include "testutil.h"
+
+/* METIS balance tolerance of the default configuration. */
+#define TOL PARGNN_PARTITION_IMBALANCE_DEFAULT
 
 static const pg_part_method methods[] = {PG_PART_METIS, PG_PART_RANDOM, PG_PART_BLOCK};
 
@@ -72,7 +76,7 @@ static void test_cover_and_determinism(void) {
             const pg_part_method m = methods[mi];
             int fb = -1;
             const char *note = "unset";
-            CHECK_STATUS(pg_partition(&ds->adj, P, m, PG_PART_CUT, mask, 42, a, &fb, &note),
+            CHECK_STATUS(pg_partition(&ds->adj, P, m, PG_PART_CUT, TOL, mask, 42, a, &fb, &note),
                          PARGNN_STATUS_OK, NULL);
             int64_t mn, mx;
             CHECK_MSG(valid_partition(a, n, P, &mn, &mx), "%s P=%d: invalid partition",
@@ -89,9 +93,9 @@ static void test_cover_and_determinism(void) {
                     }
             /* Same seed, same answer (METIS with both objectives). */
             for (int obj = 0; obj < 2; obj++) {
-                CHECK_STATUS(pg_partition(&ds->adj, P, m, (pg_part_objective)obj, mask, 42, a, NULL, NULL),
+                CHECK_STATUS(pg_partition(&ds->adj, P, m, (pg_part_objective)obj, TOL, mask, 42, a, NULL, NULL),
                              PARGNN_STATUS_OK, NULL);
-                CHECK_STATUS(pg_partition(&ds->adj, P, m, (pg_part_objective)obj, mask, 42, b, NULL, NULL),
+                CHECK_STATUS(pg_partition(&ds->adj, P, m, (pg_part_objective)obj, TOL, mask, 42, b, NULL, NULL),
                              PARGNN_STATUS_OK, NULL);
                 CHECK_MSG(memcmp(a, b, (size_t)n * sizeof(int32_t)) == 0,
                           "%s P=%d objective %d: not deterministic", pg_part_method_name(m), P, obj);
@@ -100,12 +104,12 @@ static void test_cover_and_determinism(void) {
                 for (int64_t i = 0; i < n; i++) CHECK(a[i] == 0);
         }
     /* A different seed gives a different random partition. */
-    CHECK_STATUS(pg_partition(&ds->adj, 4, PG_PART_RANDOM, PG_PART_CUT, NULL, 1, a, NULL, NULL), PARGNN_STATUS_OK, NULL);
-    CHECK_STATUS(pg_partition(&ds->adj, 4, PG_PART_RANDOM, PG_PART_CUT, NULL, 2, b, NULL, NULL), PARGNN_STATUS_OK, NULL);
+    CHECK_STATUS(pg_partition(&ds->adj, 4, PG_PART_RANDOM, PG_PART_CUT, TOL, NULL, 1, a, NULL, NULL), PARGNN_STATUS_OK, NULL);
+    CHECK_STATUS(pg_partition(&ds->adj, 4, PG_PART_RANDOM, PG_PART_CUT, TOL, NULL, 2, b, NULL, NULL), PARGNN_STATUS_OK, NULL);
     CHECK(memcmp(a, b, (size_t)n * sizeof(int32_t)) != 0);
     /* METIS without a training mask: two constraints. */
     int fb = -1;
-    CHECK_STATUS(pg_partition(&ds->adj, 5, PG_PART_METIS, PG_PART_VOL, NULL, 3, a, &fb, NULL), PARGNN_STATUS_OK, NULL);
+    CHECK_STATUS(pg_partition(&ds->adj, 5, PG_PART_METIS, PG_PART_VOL, TOL, NULL, 3, a, &fb, NULL), PARGNN_STATUS_OK, NULL);
     int64_t mn, mx;
     CHECK(valid_partition(a, n, 5, &mn, &mx) && fb == 0);
     free(a);
@@ -157,7 +161,7 @@ static void test_stats_hand(void) {
     for (size_t mi = 0; mi < 3; mi++) {
         int fb = -1;
         const char *note = NULL;
-        CHECK_STATUS(pg_partition(&g, 3, methods[mi], PG_PART_CUT, mask, 0, out, &fb, &note),
+        CHECK_STATUS(pg_partition(&g, 3, methods[mi], PG_PART_CUT, TOL, mask, 0, out, &fb, &note),
                      PARGNN_STATUS_OK, NULL);
         int64_t mn, mx;
         CHECK_MSG(valid_partition(out, 6, 3, &mn, &mx), "%s on the hand graph", pg_part_method_name(methods[mi]));
@@ -172,20 +176,41 @@ static void test_errors_and_names(void) {
     if (!g.rowptr) return;
     int32_t out[4];
     for (size_t mi = 0; mi < 3; mi++) {
-        CHECK_STATUS(pg_partition(&g, 0, methods[mi], PG_PART_CUT, NULL, 0, out, NULL, NULL),
+        CHECK_STATUS(pg_partition(&g, 0, methods[mi], PG_PART_CUT, TOL, NULL, 0, out, NULL, NULL),
                      PARGNN_STATUS_INVALID_ARGUMENT, "--parts");
-        CHECK_STATUS(pg_partition(&g, 5, methods[mi], PG_PART_CUT, NULL, 0, out, NULL, NULL),
+        CHECK_STATUS(pg_partition(&g, 5, methods[mi], PG_PART_CUT, TOL, NULL, 0, out, NULL, NULL),
                      PARGNN_STATUS_INVALID_ARGUMENT, "rank count");
     }
-    CHECK_STATUS(pg_partition(&g, 2, (pg_part_method)9, PG_PART_CUT, NULL, 0, out, NULL, NULL),
+    CHECK_STATUS(pg_partition(&g, 2, (pg_part_method)9, PG_PART_CUT, TOL, NULL, 0, out, NULL, NULL),
                  PARGNN_STATUS_INVALID_ARGUMENT, "--partition");
-    CHECK_STATUS(pg_partition(&g, 2, PG_PART_METIS, (pg_part_objective)9, NULL, 0, out, NULL, NULL),
+    CHECK_STATUS(pg_partition(&g, 2, PG_PART_METIS, (pg_part_objective)9, TOL, NULL, 0, out, NULL, NULL),
                  PARGNN_STATUS_INVALID_ARGUMENT, "--partition-objective");
+    /* The balance tolerance: outside [1.001, 2] (including "no slack", a percentage written
+     * as a fraction and gpmetis's ufactor 30) or NaN is refused by every method. */
+    const double bad_tol[] = {0, 0.05, 1.0, 1.0009, 2.01, 30, -1.1, NAN, INFINITY};
+    for (size_t k = 0; k < sizeof bad_tol / sizeof bad_tol[0]; k++)
+        for (size_t mi = 0; mi < 3; mi++)
+            CHECK_STATUS(pg_partition(&g, 2, methods[mi], PG_PART_CUT, bad_tol[k], NULL, 0, out, NULL, NULL),
+                         PARGNN_STATUS_INVALID_ARGUMENT, "--partition-imbalance");
+    for (size_t mi = 0; mi < 3; mi++) /* the ends of the range are accepted */
+        for (int k = 0; k < 2; k++)
+            CHECK_STATUS(pg_partition(&g, 2, methods[mi], PG_PART_CUT,
+                                      k ? PARGNN_PARTITION_IMBALANCE_MAX : PARGNN_PARTITION_IMBALANCE_MIN,
+                                      NULL, 0, out, NULL, NULL),
+                         PARGNN_STATUS_OK, NULL);
+    pargnn_config cfg;
+    pargnn_config_default(&cfg);
+    CHECK(cfg.partition_imbalance == PARGNN_PARTITION_IMBALANCE_DEFAULT);
+    CHECK_STATUS(pargnn_config_validate(&cfg), PARGNN_STATUS_OK, NULL);
+    cfg.partition_imbalance = 1.0;
+    CHECK_STATUS(pargnn_config_validate(&cfg), PARGNN_STATUS_INVALID_ARGUMENT, "--partition-imbalance");
+    cfg.partition_imbalance = NAN;
+    CHECK_STATUS(pargnn_config_validate(&cfg), PARGNN_STATUS_INVALID_ARGUMENT, "--partition-imbalance");
     /* nparts == n: one node per part, whatever METIS does with such a tiny graph. */
     for (size_t mi = 0; mi < 3; mi++) {
         int fb = -1;
         const char *note = NULL;
-        CHECK_STATUS(pg_partition(&g, 4, methods[mi], PG_PART_VOL, NULL, 5, out, &fb, &note), PARGNN_STATUS_OK, NULL);
+        CHECK_STATUS(pg_partition(&g, 4, methods[mi], PG_PART_VOL, TOL, NULL, 5, out, &fb, &note), PARGNN_STATUS_OK, NULL);
         int64_t mn, mx;
         CHECK(valid_partition(out, 4, 4, &mn, &mx) && mx == 1);
         CHECK(fb == 0 || (fb == 1 && note && *note));
@@ -214,21 +239,21 @@ static void test_fallbacks(void) {
     int fb = -1;
     const char *note = NULL;
     pg_partition_set_idx_limit_for_testing(1000);
-    CHECK_STATUS(pg_partition(&ds->adj, 4, PG_PART_METIS, PG_PART_CUT, NULL, 0, a, &fb, &note),
+    CHECK_STATUS(pg_partition(&ds->adj, 4, PG_PART_METIS, PG_PART_CUT, TOL, NULL, 0, a, &fb, &note),
                  PARGNN_STATUS_OK, NULL);
     pg_partition_set_idx_limit_for_testing(0);
     CHECK(fb == 1 && note && strstr(note, "idx_t") && strstr(note, "block"));
     printf("forced fallback: %s\n", note ? note : "(none)");
-    CHECK_STATUS(pg_partition(&ds->adj, 4, PG_PART_BLOCK, PG_PART_CUT, NULL, 0, blk, NULL, NULL), PARGNN_STATUS_OK, NULL);
+    CHECK_STATUS(pg_partition(&ds->adj, 4, PG_PART_BLOCK, PG_PART_CUT, TOL, NULL, 0, blk, NULL, NULL), PARGNN_STATUS_OK, NULL);
     CHECK(memcmp(a, blk, (size_t)n * sizeof(int32_t)) == 0);
     /* The edge count alone over the limit (nodes fit). */
     pg_partition_set_idx_limit_for_testing(ds->adj.nnz - 1);
-    CHECK_STATUS(pg_partition(&ds->adj, 3, PG_PART_METIS, PG_PART_VOL, NULL, 0, a, &fb, &note),
+    CHECK_STATUS(pg_partition(&ds->adj, 3, PG_PART_METIS, PG_PART_VOL, TOL, NULL, 0, a, &fb, &note),
                  PARGNN_STATUS_OK, NULL);
     pg_partition_set_idx_limit_for_testing(0);
     CHECK(fb == 1 && note != NULL);
     /* Back to normal: no fallback. */
-    CHECK_STATUS(pg_partition(&ds->adj, 4, PG_PART_METIS, PG_PART_CUT, NULL, 0, a, &fb, &note),
+    CHECK_STATUS(pg_partition(&ds->adj, 4, PG_PART_METIS, PG_PART_CUT, TOL, NULL, 0, a, &fb, &note),
                  PARGNN_STATUS_OK, NULL);
     CHECK(fb == 0 && note == NULL);
     free(a);
@@ -240,7 +265,7 @@ static void test_fallbacks(void) {
         const int32_t s5[] = {0, 1, 2, 3}, d5[] = {1, 2, 3, 4};
         pg_csr path = make_graph(5, 4, s5, d5);
         int32_t p5[5];
-        CHECK_STATUS(pg_partition(&path, 2, PG_PART_METIS, PG_PART_CUT, NULL, 0, p5, &fb, &note),
+        CHECK_STATUS(pg_partition(&path, 2, PG_PART_METIS, PG_PART_CUT, TOL, NULL, 0, p5, &fb, &note),
                      PARGNN_STATUS_OK, NULL);
         int64_t lo, hi;
         CHECK(valid_partition(p5, 5, 2, &lo, &hi) && fb == 1 && note && strstr(note, "16 nodes per part"));
@@ -250,7 +275,7 @@ static void test_fallbacks(void) {
     /* No edges at all: still a valid partition (METIS or block, said which). */
     pg_csr empty = make_graph(100, 0, NULL, NULL);
     int32_t out[100];
-    CHECK_STATUS(pg_partition(&empty, 4, PG_PART_METIS, PG_PART_CUT, NULL, 0, out, &fb, &note),
+    CHECK_STATUS(pg_partition(&empty, 4, PG_PART_METIS, PG_PART_CUT, TOL, NULL, 0, out, &fb, &note),
                  PARGNN_STATUS_OK, NULL);
     int64_t mn, mx;
     CHECK(valid_partition(out, 100, 4, &mn, &mx));
@@ -267,7 +292,7 @@ static void test_fallbacks(void) {
     for (int i = 0; i < R; i++) cl[i] = (i + R - 1) % R;
     pg_csr ring = {R, R, R, rp, cl, NULL};
     int32_t rpart[R];
-    CHECK_STATUS(pg_partition(&ring, 3, PG_PART_METIS, PG_PART_CUT, NULL, 0, rpart, &fb, &note),
+    CHECK_STATUS(pg_partition(&ring, 3, PG_PART_METIS, PG_PART_CUT, TOL, NULL, 0, rpart, &fb, &note),
                  PARGNN_STATUS_OK, NULL);
     CHECK(valid_partition(rpart, R, 3, &mn, &mx) && fb == 0);
     pg_part_stats st;
@@ -276,16 +301,89 @@ static void test_fallbacks(void) {
     pg_part_stats_free(&st);
 }
 
+/* Two random communities of 580 and 420 nodes (degree about 10 inside) joined by 20 edges:
+ * their natural split holds 1.16 times the mean part's nodes and edges. */
+static pg_csr two_communities(void) {
+    enum { N = 1000, BIG = 580, INNER = 5000, BRIDGES = 20 };
+    int32_t *src = malloc((INNER + BRIDGES) * sizeof(int32_t)), *dst = malloc((INNER + BRIDGES) * sizeof(int32_t));
+    pg_csr g;
+    memset(&g, 0, sizeof g);
+    if (!src || !dst) {
+        CHECK(0);
+        free(src), free(dst);
+        return g;
+    }
+    unsigned long long state = 12345;
+    for (int e = 0; e < INNER + BRIDGES; e++) {
+        const int big = e < INNER * BIG / N; /* edges in proportion to the community sizes */
+        const int lo = big ? 0 : BIG, size = big ? BIG : N - BIG;
+        src[e] = lo + (int32_t)pg_test_uniform(&state, 0, size);
+        dst[e] = lo + (int32_t)pg_test_uniform(&state, 0, size);
+        if (e >= INNER) src[e] = (int32_t)pg_test_uniform(&state, 0, BIG); /* a bridge */
+    }
+    g = make_graph(N, INNER + BRIDGES, src, dst);
+    free(src);
+    free(dst);
+    return g;
+}
+
+/* The balance tolerance reaches METIS. At the default, two parts of the graph above must
+ * split the big community (hundreds of halo nodes); at 1.2 the natural split fits and the
+ * halo is the bridges' ends. Each partition stays within its tolerance (METIS's target, not
+ * a guarantee: a little rounding slack is allowed). */
+static void test_tolerance(void) {
+    pg_csr g = two_communities();
+    if (!g.rowptr) return;
+    const int64_t n = g.nrows;
+    int32_t *a = malloc((size_t)n * sizeof(int32_t)), *b = malloc((size_t)n * sizeof(int32_t));
+    if (!a || !b) {
+        CHECK(0);
+        free(a), free(b);
+        pg_csr_free(&g);
+        return;
+    }
+    const double tol[2] = {TOL, 1.2};
+    int32_t *out[2] = {a, b};
+    int64_t vol[2] = {0, 0};
+    double node_imb[2] = {0, 0};
+    for (int k = 0; k < 2; k++) {
+        int fb = -1;
+        CHECK_STATUS(pg_partition(&g, 2, PG_PART_METIS, PG_PART_CUT, tol[k], NULL, 1, out[k], &fb, NULL),
+                     PARGNN_STATUS_OK, NULL);
+        CHECK(fb == 0);
+        pg_part_stats st;
+        CHECK_STATUS(pg_part_stats_compute(&g, out[k], 2, NULL, &st), PARGNN_STATUS_OK, NULL);
+        printf("two communities (580 + 420 nodes), 2 parts, tolerance %.2f: halo %lld, edge cut %lld, "
+               "node imb %.3f, edge imb %.3f\n",
+               tol[k], (long long)st.comm_volume, (long long)st.edge_cut, st.node_imbalance, st.edge_imbalance);
+        CHECK_MSG(st.node_imbalance <= tol[k] + 0.01 && st.edge_imbalance <= tol[k] + 0.01,
+                  "tolerance %.2f: node imbalance %.3f, edge imbalance %.3f", tol[k], st.node_imbalance,
+                  st.edge_imbalance);
+        vol[k] = st.comm_volume;
+        node_imb[k] = st.node_imbalance;
+        pg_part_stats_free(&st);
+    }
+    CHECK_MSG(memcmp(a, b, (size_t)n * sizeof(int32_t)) != 0, "tolerance 1.2 gave the default's partition");
+    CHECK_MSG(node_imb[1] > 1.1, "tolerance 1.2 did not take the natural split (node imbalance %.3f)", node_imb[1]);
+    CHECK_MSG(vol[1] <= 2 * 20 && vol[0] > 4 * vol[1],
+              "halo %lld at tolerance 1.2 vs %lld at the default: expected the bridges' ends only",
+              (long long)vol[1], (long long)vol[0]);
+    free(a);
+    free(b);
+    pg_csr_free(&g);
+}
+
 /* METIS (both objectives) against random and block, printed as a table. From 4 parts on,
  * METIS's halo must be at most max_ratio of random's. With labels (an SBM), a class-aligned
  * partition (part = class % P) is printed too: it is what a perfect partitioner finds on a
  * planted-class graph, and METIS's halo must be within 5% of it. */
 static void compare(const char *name, const pg_csr *adj, const unsigned char *mask,
-                    const int32_t *labels, double max_ratio) {
+                    const int32_t *labels, double tol, double max_ratio) {
     static const int32_t parts[] = {2, 4, 8};
     const int64_t n = adj->nrows;
     int32_t *part = malloc((size_t)n * sizeof(int32_t));
-    printf("%s: %lld nodes, %lld non-zeros\n", name, (long long)n, (long long)adj->nnz);
+    printf("%s: %lld nodes, %lld non-zeros; METIS balance tolerance %.2f\n", name, (long long)n,
+           (long long)adj->nnz, tol);
     printf("  %-10s %5s %10s %10s %9s %8s %8s %9s\n", "method", "parts", "edge_cut", "comm_vol",
            "max_halo", "node_imb", "edge_imb", "train_imb");
     for (int pi = 0; pi < 3; pi++) {
@@ -302,7 +400,7 @@ static void compare(const char *name, const pg_csr *adj, const unsigned char *ma
                 for (int64_t i = 0; i < n; i++) part[i] = labels[i] % P;
                 fb = 0;
             } else {
-                CHECK_STATUS(pg_partition(adj, P, m, o, mask, 1, part, &fb, &note), PARGNN_STATUS_OK, NULL);
+                CHECK_STATUS(pg_partition(adj, P, m, o, tol, mask, 1, part, &fb, &note), PARGNN_STATUS_OK, NULL);
             }
             double ms = pg_now_ms() - t0;
             CHECK_MSG(fb == 0, "%s %s P=%d fell back: %s", name, pg_part_method_name(m), P, note ? note : "");
@@ -349,7 +447,7 @@ static void quality_sbm(double homophily, double max_ratio) {
     unsigned char *mask = train_mask_of(ds);
     char name[128];
     snprintf(name, sizeof name, "SBM (20000 nodes, degree 10, 16 classes, homophily %.2f)", homophily);
-    compare(name, &ds->adj, mask, ds->labels, max_ratio);
+    compare(name, &ds->adj, mask, ds->labels, TOL, max_ratio);
     free(mask);
     pargnn_dataset_free(ds);
 }
@@ -375,10 +473,13 @@ static void test_quality_amazon(void) {
     CHECK_STATUS(pargnn_dataset_load(dir, NULL, &ds), PARGNN_STATUS_OK, NULL);
     if (!ds) return;
     unsigned char *mask = train_mask_of(ds);
-    /* With the degree (SpMM work) balanced to METIS's 3% default, Amazon Photo's halo is
-     * 29-37% of random's; without that constraint it is 17-19% but one part does 1.5-1.9x
-     * the mean work. The bound here guards the balanced default against regressions. */
-    compare("Amazon Photo", &ds->adj, mask, NULL, 0.40);
+    /* With nodes, degree (SpMM work) and training nodes balanced to METIS's 3% default,
+     * Amazon Photo's halo is 29-37% of random's (a guard against regressions: 40%). With
+     * 10% slack (--partition-imbalance 1.10) it meets the issue's bar of 30% at 4 and 8 parts
+     * (29.0% and 27.6% with the cut objective, this seed and Debian's libmetis 5.1.0; other
+     * METIS seeds: bench/results/partitioners.md). */
+    compare("Amazon Photo", &ds->adj, mask, NULL, TOL, 0.40);
+    compare("Amazon Photo", &ds->adj, mask, NULL, 1.10, 0.30);
     free(mask);
     pargnn_dataset_free(ds);
 }
@@ -388,6 +489,7 @@ int main(void) {
     test_errors_and_names();
     test_cover_and_determinism();
     test_fallbacks();
+    test_tolerance();
     test_quality_sbm();
     test_quality_amazon();
     return pg_test_finish();

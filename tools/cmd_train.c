@@ -73,7 +73,7 @@ static void opts_to_config(train_opts *o) {
     o->cfg.reorder = (pargnn_reorder)o->reorder;
 }
 
-enum { TRAIN_NFLAGS = 35 };
+enum { TRAIN_NFLAGS = 36 };
 
 static const char *const partition_names[] = {"metis", "random", "block", NULL};
 static const char *const objective_names[] = {"cut", "vol", NULL};
@@ -170,6 +170,11 @@ static void train_flags(train_opts *o, cl_flag *t) {
         {.name = "partition-objective", .kind = CL_CHOICE, .dest = &o->partition_objective,
          .choices = objective_names,
          .help = "METIS objective: edge cut or communication volume"},
+        {.name = "partition-imbalance", .kind = CL_DOUBLE, .dest = &c->partition_imbalance,
+         .meta = "X", .has_range = 1, .min = PARGNN_PARTITION_IMBALANCE_MIN,
+         .max = PARGNN_PARTITION_IMBALANCE_MAX,
+         .help = "METIS balance tolerance: no rank may hold more than X times the mean of "
+                 "nodes, edges or training nodes; looser can shrink the halo"},
         {.name = "partitions", .kind = CL_STRING, .dest = &o->partitions, .meta = "DIR",
          .help = "under mpirun: train from a folder written by 'pargnn partition'; each rank "
                  "reads only its part (the part count must equal the rank count)"},
@@ -225,6 +230,11 @@ static int apply_checkpoint(train_opts *o, cl_flag *flags) {
     if (cl_find(flags, "epochs")->given) o->cfg.epochs = run.epochs;
     if (cl_find(flags, "patience")->given) o->cfg.patience = run.patience;
     o->cfg.threads = run.threads;
+    o->cfg.partition = run.partition;
+    o->cfg.partition_objective = run.partition_objective;
+    o->cfg.partition_imbalance = run.partition_imbalance;
+    o->cfg.reorder = run.reorder;
+    o->reorder = (int)run.reorder;
     if (!o->quiet && ck.threads != run.threads)
         fprintf(stderr,
                 "pargnn: note: the checkpoint was trained with --threads %d, this run uses %d; "
@@ -371,6 +381,11 @@ int cmd_train(int argc, char **argv) {
     }
     if (o.d.data && o.partitions) {
         fprintf(stderr, "%s: give --data or --partitions, not both\n", PROG);
+        return CL_EXIT_USAGE;
+    }
+    if (cl_find(flags, "partition-imbalance")->given && (o.partitions || o.partition != 0)) {
+        fprintf(stderr, "%s: --partition-imbalance: only for --partition metis%s\n", PROG,
+                o.partitions ? " (--partitions DIR was made by 'pargnn partition --imbalance X')" : "");
         return CL_EXIT_USAGE;
     }
     if (o.resume && (rc = apply_checkpoint(&o, flags)) != CL_EXIT_OK) return rc;

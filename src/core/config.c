@@ -24,6 +24,7 @@ void pargnn_config_default(pargnn_config *cfg) {
     cfg->patience = 0;
     cfg->seed = 0;
     cfg->threads = 0;
+    cfg->partition_imbalance = PARGNN_PARTITION_IMBALANCE_DEFAULT;
 }
 
 const char *pargnn_model_name(pargnn_model_kind kind) {
@@ -109,6 +110,11 @@ pargnn_status pargnn_config_validate(const pargnn_config *cfg) {
     if (cfg->threads < 0 || cfg->threads > 4096)
         return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--threads: %d is not in [0, 4096]",
                         cfg->threads);
+    if (!(cfg->partition_imbalance >= PARGNN_PARTITION_IMBALANCE_MIN &&
+          cfg->partition_imbalance <= PARGNN_PARTITION_IMBALANCE_MAX))
+        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--partition-imbalance: %g is not in [%g, %g]",
+                        cfg->partition_imbalance, PARGNN_PARTITION_IMBALANCE_MIN,
+                        PARGNN_PARTITION_IMBALANCE_MAX);
     if ((unsigned)cfg->reorder > PARGNN_REORDER_RCM)
         return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--reorder: unknown order %d", (int)cfg->reorder);
     return PARGNN_STATUS_OK;

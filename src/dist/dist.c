@@ -158,8 +158,9 @@ static pg_part_method method_of(pargnn_partition_method m) {
 /* Node -> part map for the dataset (the caller frees). */
 static pargnn_status make_partition(const pargnn_dataset_t *ds, int32_t nparts,
                                     pargnn_partition_method method,
-                                    pargnn_partition_objective objective, uint64_t seed,
-                                    int32_t **part_out, int *fallback, const char **note) {
+                                    pargnn_partition_objective objective, double imbalance,
+                                    uint64_t seed, int32_t **part_out, int *fallback,
+                                    const char **note) {
     const int64_t n = ds->num_nodes;
     int32_t *part = malloc((size_t)n * sizeof *part);
     unsigned char *train = calloc((size_t)n, 1);
@@ -170,7 +171,7 @@ static pargnn_status make_partition(const pargnn_dataset_t *ds, int32_t nparts,
     for (int64_t k = 0; k < ds->split_len[PG_SPLIT_TRAIN]; k++) train[ds->split_idx[PG_SPLIT_TRAIN][k]] = 1;
     pargnn_status s = pg_partition(&ds->adj, nparts, method_of(method),
                                    objective == PARGNN_PARTITION_OBJECTIVE_VOL ? PG_PART_VOL : PG_PART_CUT,
-                                   train, seed, part, fallback, note);
+                                   imbalance, train, seed, part, fallback, note);
     free(train);
     if (s) {
         free(part);
@@ -208,8 +209,8 @@ pargnn_status pargnn_trainer_create_dist(const pargnn_dataset_t *ds, const pargn
     int fallback = 0;
     const char *note = NULL;
     if (comm->rank == 0)
-        s = make_partition(ds, comm->size, cfg->partition, cfg->partition_objective, cfg->seed,
-                           &part, &fallback, &note);
+        s = make_partition(ds, comm->size, cfg->partition, cfg->partition_objective,
+                           cfg->partition_imbalance, cfg->seed, &part, &fallback, &note);
     else if (!(part = malloc((size_t)n * sizeof *part)))
         s = pg_error(PARGNN_STATUS_NO_MEMORY, "partition map: cannot allocate");
     if ((s = pargnn_comm_agree(comm, s))) {
@@ -254,19 +255,22 @@ static void part_path(char *buf, size_t size, const char *dir, int32_t k) {
 
 pargnn_status pargnn_partition_write(const pargnn_dataset_t *ds, int32_t parts,
                                      pargnn_partition_method method,
-                                     pargnn_partition_objective objective, uint64_t seed,
-                                     const char *dir, pargnn_partition_report *rep) {
+                                     pargnn_partition_objective objective, double imbalance,
+                                     uint64_t seed, const char *dir, pargnn_partition_report *rep) {
     memset(rep, 0, sizeof *rep);
     PG_TRY(pg_dataset_validate(ds));
     if (ds->directed)
         return pg_error(PARGNN_STATUS_INVALID_ARGUMENT,
                         "%s: partitioning a directed graph is not supported yet", ds->name);
+    if (!(imbalance >= PARGNN_PARTITION_IMBALANCE_MIN && imbalance <= PARGNN_PARTITION_IMBALANCE_MAX))
+        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--imbalance: %g is not in [%g, %g]", imbalance,
+                        PARGNN_PARTITION_IMBALANCE_MIN, PARGNN_PARTITION_IMBALANCE_MAX);
     if (mkdir(dir, 0755) != 0 && errno != EEXIST)
         return pg_error(PARGNN_STATUS_IO, "--out %s: cannot create: %s", dir, strerror(errno));
     int32_t *part = NULL;
     int fallback = 0;
     const char *note = NULL;
-    PG_TRY(make_partition(ds, parts, method, objective, seed, &part, &fallback, &note));
+    PG_TRY(make_partition(ds, parts, method, objective, imbalance, seed, &part, &fallback, &note));
     unsigned char *train = calloc((size_t)ds->num_nodes, 1);
     if (!train) {
         free(part);
@@ -282,8 +286,11 @@ pargnn_status pargnn_partition_write(const pargnn_dataset_t *ds, int32_t parts,
     FILE *mf = s ? NULL : fopen(tmp, "w");
     if (!s && !mf) s = pg_error(PARGNN_STATUS_IO, "%s: cannot create: %s", tmp, strerror(errno));
     if (!s)
-        fprintf(mf, "pargnn-partitions 1\nparts %d\nmethod %s\nnodes %lld\nedges %lld\nsplit %s\nname %s\n",
-                parts, pg_part_method_name(method_of(method)), (long long)ds->num_nodes,
+        fprintf(mf, "pargnn-partitions 1\nparts %d\nmethod %s\nobjective %s\nimbalance %g\nseed %llu\n"
+                    "nodes %lld\nedges %lld\nsplit %s\nname %s\n",
+                parts, pg_part_method_name(method_of(method)),
+                objective == PARGNN_PARTITION_OBJECTIVE_VOL ? "vol" : "cut", imbalance,
+                (unsigned long long)seed, (long long)ds->num_nodes,
                 (long long)ds->adj.nnz, ds->split_name ? ds->split_name : "", ds->name ? ds->name : "");
     for (int32_t k = 0; !s && k < parts; k++) {
         pg_local l;

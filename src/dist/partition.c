@@ -219,24 +219,27 @@ static const char *note_block(int rc) {
     "METIS left a part without nodes (too many parts for this graph): block partitioning " \
     "used instead"
 
-/* One METIS_PartGraphKway call with ncon constraints; where: n idx_t. Returns METIS's code. */
+/* One METIS_PartGraphKway call with ncon constraints, each held to imbalance (max part /
+ * mean, METIS's ubvec); where: n idx_t. Returns METIS's code. */
 static int metis_call(const metis_graph *g, int64_t n, int32_t nparts, idx_t ncon, idx_t *vwgt,
-                      pg_part_objective objective, uint64_t seed, idx_t *where) {
+                      pg_part_objective objective, double imbalance, uint64_t seed, idx_t *where) {
     idx_t nv = (idx_t)n, nc = ncon, np = (idx_t)nparts, objval = 0;
+    real_t ubvec[3];
+    for (int c = 0; c < 3; c++) ubvec[c] = (real_t)imbalance;
     idx_t options[METIS_NOPTIONS];
     METIS_SetDefaultOptions(options);
     options[METIS_OPTION_OBJTYPE] = objective == PG_PART_VOL ? METIS_OBJTYPE_VOL : METIS_OBJTYPE_CUT;
     /* Truncated to the non-negative range of idx_t: METIS reads -1 as "its own default". */
     options[METIS_OPTION_SEED] = (idx_t)(seed & (uint64_t)IDX_MAX);
     options[METIS_OPTION_NUMBERING] = 0;
-    return METIS_PartGraphKway(&nv, &nc, g->xadj, g->adjncy, vwgt, NULL, NULL, &np, NULL, NULL,
+    return METIS_PartGraphKway(&nv, &nc, g->xadj, g->adjncy, vwgt, NULL, NULL, &np, NULL, ubvec,
                                options, &objval, where);
 }
 
 /* METIS into part, or block with a note. Only allocation failures are errors. */
 static pargnn_status part_metis(const pg_csr *adj, int32_t nparts, pg_part_objective objective,
-                                const unsigned char *train_mask, uint64_t seed, int32_t *part,
-                                int *fallback, const char **note) {
+                                double imbalance, const unsigned char *train_mask, uint64_t seed,
+                                int32_t *part, int *fallback, const char **note) {
     const int64_t n = adj->nrows;
     /* libmetis 5.1.0 misbehaves when parts would hold a handful of nodes: it prints "Cannot
      * bisect a graph with 0 vertices" to stdout (the library must not print) and returns
@@ -284,12 +287,12 @@ static pargnn_status part_metis(const pg_csr *adj, int32_t nparts, pg_part_objec
         if (use_deg) w[c++] = (idx_t)(adj->rowptr[i + 1] - adj->rowptr[i]);
         if (use_train) w[c++] = train_mask[i] != 0;
     }
-    int rc = metis_call(&g, n, nparts, ncon, vwgt, objective, seed, where);
+    int rc = metis_call(&g, n, nparts, ncon, vwgt, objective, imbalance, seed, where);
     if (rc != METIS_OK && ncon > 1) {
         /* Multi-constraint k-way can fail where plain k-way works (tiny graphs, many parts):
          * keep METIS's cut, give up the degree and training balance, and say so. */
         for (int64_t i = 0; i < n; i++) vwgt[i] = 1;
-        int rc1 = metis_call(&g, n, nparts, 1, vwgt, objective, seed, where);
+        int rc1 = metis_call(&g, n, nparts, 1, vwgt, objective, imbalance, seed, where);
         if (rc1 == METIS_OK) *note = note_single(rc);
         rc = rc1;
     }
@@ -325,8 +328,9 @@ done:
 }
 
 pargnn_status pg_partition(const pg_csr *adj, int32_t nparts, pg_part_method method,
-                           pg_part_objective objective, const unsigned char *train_mask,
-                           uint64_t seed, int32_t *part, int *fallback, const char **note) {
+                           pg_part_objective objective, double imbalance,
+                           const unsigned char *train_mask, uint64_t seed, int32_t *part,
+                           int *fallback, const char **note) {
     int fb_local;
     const char *note_local;
     if (!fallback) fallback = &fb_local;
@@ -347,6 +351,11 @@ pargnn_status pg_partition(const pg_csr *adj, int32_t nparts, pg_part_method met
     if (objective != PG_PART_CUT && objective != PG_PART_VOL)
         return pg_error(PARGNN_STATUS_INVALID_ARGUMENT,
                         "--partition-objective: unknown objective %d (cut or vol)", (int)objective);
+    if (!(imbalance >= PARGNN_PARTITION_IMBALANCE_MIN && imbalance <= PARGNN_PARTITION_IMBALANCE_MAX))
+        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT,
+                        "--partition-imbalance: %g is not in [%g, %g] (the largest part's share of "
+                        "each balanced quantity over the mean, e.g. 1.05 for 5%%)",
+                        imbalance, PARGNN_PARTITION_IMBALANCE_MIN, PARGNN_PARTITION_IMBALANCE_MAX);
     if (nparts == 1) {
         memset(part, 0, (size_t)n * sizeof(int32_t));
         return PARGNN_STATUS_OK;
@@ -355,7 +364,7 @@ pargnn_status pg_partition(const pg_csr *adj, int32_t nparts, pg_part_method met
     case PG_PART_BLOCK: part_block(n, nparts, part); return PARGNN_STATUS_OK;
     case PG_PART_RANDOM: part_random(n, nparts, seed, part); return PARGNN_STATUS_OK;
     case PG_PART_METIS:
-        return part_metis(adj, nparts, objective, train_mask, seed, part, fallback, note);
+        return part_metis(adj, nparts, objective, imbalance, train_mask, seed, part, fallback, note);
     }
     return pg_error(PARGNN_STATUS_INVALID_ARGUMENT,
                     "--partition: unknown method %d (metis, random or block)", (int)method);

@@ -17,7 +17,10 @@ typedef enum pg_part_objective { PG_PART_CUT = 0, PG_PART_VOL = 1 } pg_part_obje
  * Deterministic for a seed (and, for METIS, a given libmetis build).
  *
  * METIS balances three constraints: nodes, degree (row non-zeros of adj, the SpMM work) and
- * training nodes (two without a mask or without training nodes). When it cannot:
+ * training nodes (two without a mask or without training nodes), each to within imbalance
+ * (METIS's ubvec: the largest part may hold imbalance times the mean; METIS treats it as a
+ * target, not a guarantee). imbalance must be in [PARGNN_PARTITION_IMBALANCE_MIN, _MAX] for
+ * every method; random and block do not use it. When METIS cannot balance:
  *   - a multi-constraint failure is retried with one constraint (node count): *fallback = 0,
  *     *note says so;
  *   - fewer than 16 nodes per part (libmetis 5.1 prints to stdout and leaves parts empty
@@ -26,10 +29,12 @@ typedef enum pg_part_objective { PG_PART_CUT = 0, PG_PART_VOL = 1 } pg_part_obje
  * Otherwise *fallback = 0 and *note = NULL. *note is a static string. fallback and note may
  * be NULL. random: a seeded permutation dealt round-robin (sizes differ by at most 1).
  * block: contiguous id ranges (sizes differ by at most 1).
- * Errors: nparts < 1 or nparts > n -> PARGNN_STATUS_INVALID_ARGUMENT naming --parts. */
+ * Errors: nparts < 1 or nparts > n -> PARGNN_STATUS_INVALID_ARGUMENT naming --parts;
+ * imbalance out of range -> the same, naming --partition-imbalance. */
 pargnn_status pg_partition(const pg_csr *adj, int32_t nparts, pg_part_method method,
-                           pg_part_objective objective, const unsigned char *train_mask,
-                           uint64_t seed, int32_t *part, int *fallback, const char **note);
+                           pg_part_objective objective, double imbalance,
+                           const unsigned char *train_mask, uint64_t seed, int32_t *part,
+                           int *fallback, const char **note);
 
 typedef struct pg_part_stats {
     int32_t nparts;
