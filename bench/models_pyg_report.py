@@ -56,6 +56,9 @@ def main():
     L.append("")
     if metas and not any(m["pargnn_gat"] for m in metas):
         L += ["pargnn had no `--model gat`: its GAT runs were skipped; PyG's GAT rows stand alone.", ""]
+    notes = a.name + "_notes.md"
+    if os.path.exists(os.path.join(a.out, notes)):
+        L += [f"Why the models differ where they do, and what to change: [{notes}]({notes}).", ""]
     L += ["Recipe (both sides): 2 layers, dropout on the input of every layer (features included), "
           "ReLU between layers, Adam, L2 weight decay 5e-4 on every layer's weight matrices (not "
           "biases), test accuracy at the first epoch of best validation accuracy. SAGE: mean "
