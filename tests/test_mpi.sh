@@ -78,6 +78,11 @@ if run 2 "$bin" train --data sbm "${common[@]}" --resume half.ckpt --partition r
     if msg=$(compare ref.json res2random.json 2>&1); then ok "resumed P=2 random: $msg"; else bad "resumed P=2 random: $msg"; fi
 else bad "resume under mpirun: $(tail -n 3 err.txt)"; fi
 
+# The report records the partition settings the run used.
+if python3 -c 'import json, sys; c = json.load(open(sys.argv[1]))["config"]; sys.exit(not (c["partition"] == "random" and c["partition_objective"] == "cut" and c["partition_imbalance"] == 1.03))' d2random.json; then
+    ok "--json records partition random, objective cut, tolerance 1.03"
+else bad "--json config lacks the partition settings: $(grep -A3 '"partition"' d2random.json | tr -d '\n')"; fi
+
 # Dropout on and a 3-layer model with an aggregate-first layer (hidden wider than input).
 "$bin" train --data sbm --epochs 15 --threads 1 --quiet --layers 3 --hidden 64 --json ref3.json >/dev/null
 if run 3 "$bin" train --data sbm --epochs 15 --threads 1 --quiet --layers 3 --hidden 64 --json d3.json >/dev/null 2>err.txt; then

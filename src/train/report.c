@@ -142,11 +142,19 @@ pargnn_status pargnn_trainer_write_json(const pargnn_trainer_t *tr, const char *
     json_num(f, c->weight_decay);
     fprintf(f, ",\n    \"decay_scope\": \"%s\",\n    \"feature_norm\": \"%s\",\n"
                "    \"epochs\": %d,\n    \"patience\": %d,\n    \"seed\": %llu,\n"
-               "    \"threads\": %d,\n    \"reorder\": \"%s\"\n  }\n}\n",
+               "    \"threads\": %d,\n    \"reorder\": \"%s\",\n"
+               "    \"partition\": \"%s\",\n    \"partition_objective\": \"%s\",\n"
+               "    \"partition_imbalance\": ",
             c->decay_scope == PARGNN_DECAY_SCOPE_ALL ? "all" : "first",
             c->feature_norm == PARGNN_FEATURE_NORM_ROW ? "row" : "none", c->epochs, c->patience,
             (unsigned long long)c->seed, c->threads,
-            c->reorder == PARGNN_REORDER_RCM ? "rcm" : c->reorder == PARGNN_REORDER_DEGREE ? "degree" : "none");
+            c->reorder == PARGNN_REORDER_RCM ? "rcm" : c->reorder == PARGNN_REORDER_DEGREE ? "degree" : "none",
+            c->partition == PARGNN_PARTITION_RANDOM  ? "random"
+            : c->partition == PARGNN_PARTITION_BLOCK ? "block"
+                                                     : "metis",
+            c->partition_objective == PARGNN_PARTITION_OBJECTIVE_VOL ? "vol" : "cut");
+    json_num(f, c->partition_imbalance);
+    fputs("\n  }\n}\n", f);
     free(sorted);
     int bad = ferror(f);
     bad |= fclose(f) != 0;
