@@ -31,13 +31,14 @@ pargnn_status pg_epilogue_workspace(pg_net *net) {
     const int64_t n = net->n;
     net->epi = calloc((size_t)L, sizeof *net->epi);
     if (!net->epi) return pg_error(PARGNN_STATUS_NO_MEMORY, "model workspace: cannot allocate");
-    int any = 0, res = 0;
+    int any = 0, res = 0, norm = 0;
     for (int32_t l = 0; l < L; l++) {
         const pg_layer *ly = &net->layers[l];
         pg_epilogue_state *e = &net->epi[l];
         const size_t nf = (size_t)n * (size_t)ly->fout;
         any |= !plain(ly);
         res |= ly->residual;
+        norm |= ly->norm != PARGNN_NORM_NONE;
         if (ly->l2norm && (!(e->l2y = pg_alloc(nf, sizeof(pg_real), "normalised outputs")) ||
                            !(e->l2n = pg_alloc((size_t)n + 1, sizeof(pg_real), "row norms"))))
             return PARGNN_STATUS_NO_MEMORY;
@@ -51,6 +52,8 @@ pargnn_status pg_epilogue_workspace(pg_net *net) {
             return PARGNN_STATUS_NO_MEMORY;
     }
     if (res && !(net->gR = pg_alloc((size_t)n * (size_t)net->max_dim, sizeof(pg_real), "residual gradients")))
+        return PARGNN_STATUS_NO_MEMORY;
+    if (norm && !(net->normsum = pg_alloc((size_t)(2 * net->max_dim + 1), sizeof(double), "norm sums")))
         return PARGNN_STATUS_NO_MEMORY;
     if (any && !(net->colsum = pg_alloc((size_t)SUM_BLOCKS * 2 * (size_t)net->max_dim, sizeof(double),
                                         "column sums")))
@@ -68,8 +71,10 @@ void pg_epilogue_free(pg_net *net) {
     net->epi = NULL;
     pg_free(net->gR);
     pg_free(net->colsum);
+    pg_free(net->normsum);
     net->gR = NULL;
     net->colsum = NULL;
+    net->normsum = NULL;
 }
 
 /* out[j] = sum_i A[i,j] * (B ? B[i,j] : 1), out2[j] likewise with B2 (out2 NULL: none),
@@ -156,14 +161,13 @@ static pargnn_status norm_forward(pg_net *net, const pg_graph *g, int l, int tra
     }
     /* batch: two passes (mean, then centred squares), each summed over every process */
     pg_real *rmean = net->params + ly->rm_off, *rvar = net->params + ly->rv_off;
-    double *mean = malloc((size_t)(2 * f + 1) * sizeof(double));
-    if (!mean) return pg_error(PARGNN_STATUS_NO_MEMORY, "batch norm: cannot allocate");
+    double *mean = net->normsum; /* workspace: no allocation per step */
     double *var = mean + f; /* f values, then the node count while summing */
     pargnn_status s = PARGNN_STATUS_OK;
     if (training) {
         col_sums(net, Z, NULL, NULL, n, f, var, NULL);
         var[f] = (double)n;
-        if ((s = global_sum(g, var, f + 1))) goto out; /* the sums and the node count at once */
+        if ((s = global_sum(g, var, f + 1))) return s; /* the sums and the node count at once */
         const double N = var[f];
         for (int64_t j = 0; j < f; j++) mean[j] = var[j] / (N > 0 ? N : 1);
         /* centred squares into xhat (scratch), summed */
@@ -171,7 +175,7 @@ static pargnn_status norm_forward(pg_net *net, const pg_graph *g, int l, int tra
         for (int64_t i = 0; i < n; i++)
             for (int64_t j = 0; j < f; j++) xh[i * f + j] = (pg_real)((double)Z[i * f + j] - mean[j]);
         col_sums(net, xh, xh, NULL, n, f, var, NULL);
-        if ((s = global_sum(g, var, f))) goto out;
+        if ((s = global_sum(g, var, f))) return s;
         for (int64_t j = 0; j < f; j++) {
             var[j] /= (N > 0 ? N : 1);
             e->stat[j] = (pg_real)(1.0 / sqrt(var[j] + NORM_EPS));
@@ -192,8 +196,6 @@ static pargnn_status norm_forward(pg_net *net, const pg_graph *g, int l, int tra
             xh[i * f + j] = x;
             Z[i * f + j] = gamma[j] * x + beta[j];
         }
-out:
-    free(mean);
     return s;
 }
 
@@ -205,8 +207,7 @@ static pargnn_status norm_backward(pg_net *net, const pg_graph *g, int l, pg_rea
     const int64_t n = net->n, f = ly->fout;
     const pg_real *xh = e->xhat, *gamma = net->params + ly->ng_off;
     pg_real *dgamma = net->grads + ly->ng_off, *dbeta = net->grads + ly->nb_off;
-    double *s = malloc((size_t)(2 * f) * sizeof(double));
-    if (!s) return pg_error(PARGNN_STATUS_NO_MEMORY, "norm backward: cannot allocate");
+    double *s = net->normsum;
     double *sb = s, *sg = s + f; /* sum dY, sum dY xhat */
     col_sums(net, dY, NULL, xh, n, f, sb, sg);
     for (int64_t j = 0; j < f; j++) dbeta[j] = (pg_real)sb[j], dgamma[j] = (pg_real)sg[j];
@@ -229,9 +230,9 @@ static pargnn_status norm_backward(pg_net *net, const pg_graph *g, int l, pg_rea
         }
     } else {
         /* batch: the means run over every node, so the sums are global */
-        if ((st = global_sum(g, s, 2 * f))) goto out;
+        if ((st = global_sum(g, s, 2 * f))) return st;
         double N = (double)n;
-        if ((st = global_sum(g, &N, 1))) goto out;
+        if ((st = global_sum(g, &N, 1))) return st;
         for (int64_t j = 0; j < f; j++) sb[j] *= (double)gamma[j] / N, sg[j] *= (double)gamma[j] / N;
 #pragma omp parallel for schedule(static) if (n * f >= PAR_MIN)
         for (int64_t i = 0; i < n; i++)
@@ -240,8 +241,6 @@ static pargnn_status norm_backward(pg_net *net, const pg_graph *g, int l, pg_rea
                 dY[i * f + j] = (pg_real)((double)e->stat[j] * (dx - sb[j] - (double)xh[i * f + j] * sg[j]));
             }
     }
-out:
-    free(s);
     return st;
 }
 

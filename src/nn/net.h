@@ -146,6 +146,7 @@ typedef struct pg_net {
     pg_epilogue_state *epi; /* per layer */
     pg_real *gR;       /* residual: the output gradient kept for the input (n, max_dim) */
     double *colsum;    /* column-sum partials (64 x max_dim) */
+    double *normsum;   /* norm statistics being summed (2 max_dim + 1) */
 } pg_net;
 
 /* Parameters of a model of this shape (pg_net_init's layout), or -1 past 2^62. */
