@@ -29,7 +29,11 @@
 #   TIME_EPOCHS=11          epochs of a timing run; the first (warm-up) is not counted on
 #                           the PyG side; pargnn's median is over all of them
 #   GAT_EPOCHS=200          epochs of the GAT accuracy runs
-#   INIT=pyg                PyG's initialisation (pyg) or pargnn's (glorot weights, zero biases)
+#   INIT=pyg                initial weights on both sides: PyG's layers' own (pyg: SAGE's and
+#                           GIN's Linear maps and biases U(+-1/sqrt(fan_in)); pargnn --init pyg)
+#                           or Glorot weights with zero biases (glorot; pargnn's default)
+#   PHOTO_NORM=none         Amazon Photo's features as stored (none) or row-normalised (row):
+#                           GIN's plain MLP diverges on the raw bag-of-words on both sides
 #   GRAPH_GEN=auto PARGNN_BIN=auto   as in compare.sh
 #   MEM_LIMIT_GB=16         a PyG run whose RSS passes this is stopped (others share the machine)
 #   OUT_NAME=models_pyg
@@ -57,6 +61,7 @@ TIME_ADJ=${TIME_ADJ:-sparse}
 TIME_EPOCHS=${TIME_EPOCHS:-11}
 GAT_EPOCHS=${GAT_EPOCHS:-200}
 INIT=${INIT:-pyg}
+PHOTO_NORM=${PHOTO_NORM:-none}
 GRAPH_GEN=${GRAPH_GEN:-auto}
 PARGNN_BIN=${PARGNN_BIN:-auto}
 MEM_LIMIT_GB=${MEM_LIMIT_GB:-16}
@@ -72,7 +77,7 @@ log() { echo "models_pyg: $*" >&2; }
 . "$here/common.sh"  # ensure_venv, py, py_versions, arxiv_graph, pargnn_input, uptime_now
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 load_start=$(cat /proc/loadavg)
-settings="MODELS='$MODELS' DATASETS='$DATASETS' SEEDS='$SEEDS' ACC_THREADS=$ACC_THREADS THREADS='$THREADS' STAGES='$STAGES' ACC_ADJ=$ACC_ADJ TIME_ADJ=$TIME_ADJ TIME_EPOCHS=$TIME_EPOCHS GAT_EPOCHS=$GAT_EPOCHS INIT=$INIT GRAPH_GEN=$GRAPH_GEN"
+settings="MODELS='$MODELS' DATASETS='$DATASETS' SEEDS='$SEEDS' ACC_THREADS=$ACC_THREADS THREADS='$THREADS' STAGES='$STAGES' ACC_ADJ=$ACC_ADJ TIME_ADJ=$TIME_ADJ TIME_EPOCHS=$TIME_EPOCHS GAT_EPOCHS=$GAT_EPOCHS INIT=$INIT PHOTO_NORM=$PHOTO_NORM GRAPH_GEN=$GRAPH_GEN"
 ensure_venv || { log "PyTorch/PyG are needed for this comparison"; exit 1; }
 pargnn_gat=0
 "$bin" train --help 2>&1 | grep -q -- '--heads' && pargnn_gat=1
@@ -92,7 +97,7 @@ model_flags() {
         f="$f --layers 3 --feature-norm none"
         if [ "$1" = gat ]; then f="$f --heads 8 --hidden 32 --out-heads 1"; else f="$f --hidden 256"; fi
     else
-        case $2 in amazon-photo) f="$f --feature-norm none" ;; *) f="$f --feature-norm row" ;; esac
+        case $2 in amazon-photo) f="$f --feature-norm $PHOTO_NORM" ;; *) f="$f --feature-norm row" ;; esac
         if [ "$1" = gat ]; then f="$f --heads 8 --hidden 8 --out-heads 1"
         elif [ "$2" = amazon-photo ]; then f="$f --hidden 64"
         else f="$f --hidden 16"; fi
@@ -110,7 +115,7 @@ run_pargnn() {  # kind model dataset-name data-path threads seed epochs
         log "pargnn $2 $3: skipped, $bin has no --model gat yet"
         return 0
     fi
-    args="train --data $4 $(model_flags "$2" "$3" "$1") --epochs $7 --seed $6 --threads $5 --quiet"
+    args="train --data $4 $(model_flags "$2" "$3" "$1") --init $INIT --epochs $7 --seed $6 --threads $5 --quiet"
     st=0
     # shellcheck disable=SC2086
     OMP_NUM_THREADS=$5 /usr/bin/time -f '%M %e' -o "$tmp/time.txt" \

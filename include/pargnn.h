@@ -255,6 +255,15 @@ typedef enum pargnn_norm {
 #define PARGNN_PARTITION_IMBALANCE_MIN 1.001
 #define PARGNN_PARTITION_IMBALANCE_MAX 2.0
 
+/* Initial weights (--init). */
+typedef enum pargnn_init {
+    PARGNN_INIT_GLOROT = 0, /* every matrix Glorot-uniform U(+-sqrt(6 / (fan_in + fan_out))),
+                               biases 0 */
+    PARGNN_INIT_PYG = 1,    /* as PyTorch Geometric's layers start: SAGE's and GIN's linear
+                               maps U(+-1/sqrt(fan_in)) with biases U(+-1/sqrt(fan_in))
+                               (torch.nn.Linear); GCN and GAT as GLOROT (GCNConv, GATConv) */
+} pargnn_init;
+
 /* Node order used inside the trainer (results are the same; speed is not). */
 typedef enum pargnn_reorder {
     PARGNN_REORDER_NONE = 0,
@@ -277,6 +286,7 @@ typedef struct pargnn_config {
     pargnn_norm norm;           /* between layers: none, batch or layer normalisation */
     int32_t residual;           /* 1 = add each hidden layer's input to its output where
                                    the widths match (layers 2 .. N-1) */
+    pargnn_init init;           /* initial weights */
     int32_t layers;             /* number of graph convolutions, >= 1 */
     int32_t hidden;             /* width of every hidden layer */
     double dropout;             /* probability of dropping, in [0, 1) */

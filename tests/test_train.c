@@ -4,6 +4,7 @@
  */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -320,6 +321,9 @@ static void test_bad_config(const pargnn_dataset_t *ds) {
     cfg.norm = (pargnn_norm)5;
     CHECK_STATUS(pargnn_trainer_create(ds, &cfg, &tr), PARGNN_STATUS_INVALID_ARGUMENT, "--norm");
     pargnn_config_default(&cfg);
+    cfg.init = (pargnn_init)2;
+    CHECK_STATUS(pargnn_trainer_create(ds, &cfg, &tr), PARGNN_STATUS_INVALID_ARGUMENT, "--init");
+    pargnn_config_default(&cfg);
     cfg.heads = 4; /* with GCN */
     CHECK_STATUS(pargnn_trainer_create(ds, &cfg, &tr), PARGNN_STATUS_INVALID_ARGUMENT, "--heads");
     pargnn_config_default(&cfg);
@@ -342,6 +346,86 @@ static void test_bad_config(const pargnn_dataset_t *ds) {
     pargnn_trainer_free(tr);
 }
 
+/* Largest |x| over n values. */
+static double max_abs(const pg_real *x, int64_t n) {
+    double m = 0;
+    for (int64_t i = 0; i < n; i++) m = fabs((double)x[i]) > m ? fabs((double)x[i]) : m;
+    return m;
+}
+
+/* Checks that (n) values at x lie in U(+-a) and fill it: the largest is above the level
+ * all n uniform draws stay under with probability 1e-3. a == 0: all zero. */
+static void check_uniform(const pg_real *x, int64_t n, double a, const char *what) {
+    const double m = max_abs(x, n);
+    if (a == 0) CHECK_MSG(m == 0, "%s: max |x| %g, expected all zero", what, m);
+    else CHECK_MSG(m <= a * (1 + 1e-6) && m > a * pow(1e-3, 1.0 / (double)n), "%s: max |x| %g, expected U(+-%g)", what, m, a);
+}
+
+/* --init: pyg draws SAGE's and GIN's linear maps and biases U(+-1/sqrt(fan_in)) (as
+ * torch.nn.Linear), glorot draws every matrix Glorot-uniform with zero biases; GCN and GAT
+ * start the same under both. The choice is stored in checkpoints and checked on resume. */
+static void test_init(const pargnn_dataset_t *ds, const char *dir) {
+    pargnn_config cfg;
+    pargnn_config_default(&cfg);
+    cfg.hidden = 32;
+    const int64_t F = 48, C = 8;
+    for (int model = PARGNN_MODEL_GCN; model <= PARGNN_MODEL_GAT; model++) {
+        pg_net g, p;
+        cfg.model = (pargnn_model_kind)model;
+        cfg.init = PARGNN_INIT_GLOROT;
+        CHECK_STATUS(pg_net_init(&g, &cfg, F, C, 0, pg_backend_cpu()), PARGNN_STATUS_OK, NULL);
+        cfg.init = PARGNN_INIT_PYG;
+        CHECK_STATUS(pg_net_init(&p, &cfg, F, C, 0, pg_backend_cpu()), PARGNN_STATUS_OK, NULL);
+        const int same = g.num_params == p.num_params &&
+                         memcmp(g.params, p.params, (size_t)g.num_params * sizeof(pg_real)) == 0;
+        const char *name = pargnn_model_name(cfg.model);
+        if (model == PARGNN_MODEL_GCN || model == PARGNN_MODEL_GAT) {
+            CHECK_MSG(same, "%s: --init pyg changed the initial weights (GCNConv/GATConv are Glorot)", name);
+        } else {
+            CHECK_MSG(!same, "%s: --init pyg gave Glorot's weights", name);
+            for (int32_t l = 0; l < p.num_layers; l++) {
+                const pg_layer *ly = &p.layers[l];
+                const int64_t w = ly->mid > 0 ? ly->mid : ly->fout;
+                const double a = 1 / sqrt((double)ly->fin), ag = sqrt(6.0 / (double)(ly->fin + w));
+                char what[96];
+                snprintf(what, sizeof what, "%s layer %d pyg W", name, (int)l);
+                check_uniform(p.params + ly->w_off, ly->fin * w, a, what);
+                snprintf(what, sizeof what, "%s layer %d pyg bias", name, (int)l);
+                check_uniform(p.params + ly->b_off, w, a, what);
+                snprintf(what, sizeof what, "%s layer %d glorot W", name, (int)l);
+                check_uniform(g.params + ly->w_off, ly->fin * w, ag, what);
+                snprintf(what, sizeof what, "%s layer %d glorot bias", name, (int)l);
+                check_uniform(g.params + ly->b_off, w, 0, what);
+                if (ly->ws_off >= 0) {
+                    snprintf(what, sizeof what, "%s layer %d pyg W_self", name, (int)l);
+                    check_uniform(p.params + ly->ws_off, ly->fin * ly->fout, a, what);
+                }
+                if (ly->w2_off >= 0) {
+                    const double a2 = 1 / sqrt((double)ly->mid);
+                    snprintf(what, sizeof what, "%s layer %d pyg W2", name, (int)l);
+                    check_uniform(p.params + ly->w2_off, ly->mid * ly->fout, a2, what);
+                    snprintf(what, sizeof what, "%s layer %d pyg bias2", name, (int)l);
+                    check_uniform(p.params + ly->b2_off, ly->fout, a2, what);
+                }
+            }
+        }
+        pg_net_free(&g);
+        pg_net_free(&p);
+    }
+    /* stored and refused on resume; and it trains */
+    char path[4096];
+    snprintf(path, sizeof path, "%s/init.ckpt", dir);
+    pargnn_config_default(&cfg);
+    cfg.model = PARGNN_MODEL_SAGE, cfg.init = PARGNN_INIT_PYG, cfg.epochs = 20;
+    check_resume_equivalence(ds, cfg, 11, path, "sage --init pyg");
+    pargnn_config stored;
+    CHECK_STATUS(pargnn_checkpoint_read_config(path, &stored), PARGNN_STATUS_OK, NULL);
+    CHECK(stored.init == PARGNN_INIT_PYG);
+    pargnn_config other = cfg;
+    other.init = PARGNN_INIT_GLOROT;
+    check_resume_refused(ds, &other, path, "--init");
+}
+
 int main(void) {
     const char *dir = pg_test_tmpdir();
     pargnn_dataset_t *ds = pg_test_sbm(1200, 48, 8, 0.9, 0);
@@ -353,6 +437,7 @@ int main(void) {
     test_resume_gin(ds, dir);
     test_resume_gat(ds, dir);
     test_norm_residual(ds, dir);
+    test_init(ds, dir);
     test_bad_config(ds);
     test_homophily_matters();
     pargnn_dataset_free(ds);

@@ -20,6 +20,7 @@ static const int model_values[] = {PARGNN_MODEL_GCN, PARGNN_MODEL_SAGE, PARGNN_M
                                    PARGNN_MODEL_GAT};
 static const char *const gin_eps_names[] = {"fixed", "learn", NULL}; /* = gin_train_eps */
 static const char *const layer_norm_names[] = {"none", "batch", "layer", NULL}; /* = pargnn_norm */
+static const char *const init_names[] = {"glorot", "pyg", NULL};                /* = pargnn_init */
 static const char *const scope_names[] = {"first", "all", NULL};
 static const int scope_values[] = {PARGNN_DECAY_SCOPE_FIRST, PARGNN_DECAY_SCOPE_ALL};
 static const char *const norm_names[] = {"row", "none", NULL};
@@ -32,12 +33,12 @@ static const char *const reorder_names[] = {"none", "degree", "rcm", NULL};
 static const char *const checkpoint_flags[] = {
     "model", "gin-eps", "heads", "out-heads", "attn-dropout", "message-dropout",
     "sage-normalize", "norm",
-    "residual", "layers", "hidden", "dropout", "lr", "weight-decay", "decay-scope",
+    "residual", "init", "layers", "hidden", "dropout", "lr", "weight-decay", "decay-scope",
     "feature-norm", "seed", NULL};
 
 typedef struct train_opts {
     pargnn_config cfg;
-    int model, gin_eps, decay_scope, feature_norm, norm; /* indices into the choice lists */
+    int model, gin_eps, decay_scope, feature_norm, norm, init; /* indices into the choice lists */
     cl_data_opts d; /* --data, --split, --format, --undirected, --features, --labels */
     const char *json, *save, *resume;
     const char *partitions;               /* --partitions DIR: each rank reads its part */
@@ -57,6 +58,7 @@ static void opts_from_config(train_opts *o, const pargnn_config *cfg) {
     o->model = choice_index(model_values, 4, (int)cfg->model);
     o->gin_eps = cfg->gin_train_eps != 0;
     o->norm = (int)cfg->norm;
+    o->init = (int)cfg->init;
     o->decay_scope = choice_index(scope_values, 2, (int)cfg->decay_scope);
     o->feature_norm = choice_index(norm_values, 2, (int)cfg->feature_norm);
     o->reorder = (int)cfg->reorder;
@@ -66,6 +68,7 @@ static void opts_to_config(train_opts *o) {
     o->cfg.model = (pargnn_model_kind)model_values[o->model];
     o->cfg.gin_train_eps = o->gin_eps;
     o->cfg.norm = (pargnn_norm)o->norm;
+    o->cfg.init = (pargnn_init)o->init;
     o->cfg.decay_scope = (pargnn_decay_scope)scope_values[o->decay_scope];
     o->cfg.feature_norm = (pargnn_feature_norm)norm_values[o->feature_norm];
     o->cfg.partition = (pargnn_partition_method)o->partition;
@@ -73,7 +76,7 @@ static void opts_to_config(train_opts *o) {
     o->cfg.reorder = (pargnn_reorder)o->reorder;
 }
 
-enum { TRAIN_NFLAGS = 36 };
+enum { TRAIN_NFLAGS = 37 };
 
 static const char *const partition_names[] = {"metis", "random", "block", NULL};
 static const char *const objective_names[] = {"cut", "vol", NULL};
@@ -126,6 +129,11 @@ static void train_flags(train_opts *o, cl_flag *t) {
         {.name = "residual", .kind = CL_BOOL, .dest = &c->residual,
          .help = "add each hidden layer's input to its output where the widths match (layers "
                  "2 to N-1; needs --layers 3 or more)"},
+        {.name = "init", .kind = CL_CHOICE, .dest = &o->init, .choices = init_names,
+         .help = "initial weights: glorot (every matrix Glorot-uniform, biases 0) or pyg (as "
+                 "PyTorch Geometric's layers start: SAGE's and GIN's linear maps and biases "
+                 "U(+-1/sqrt(fan_in)), as torch.nn.Linear; GCN and GAT stay Glorot, as "
+                 "GCNConv and GATConv)"},
         {.name = "layers", .kind = CL_INT32, .dest = &c->layers, .meta = "N",
          .help = "number of graph convolutions"},
         {.name = "hidden", .kind = CL_INT32, .dest = &c->hidden, .meta = "N",

@@ -83,6 +83,8 @@ pargnn_status pargnn_config_validate(const pargnn_config *cfg) {
     if (cfg->residual != 0 && cfg->residual != 1)
         return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--residual: unknown value %d",
                         (int)cfg->residual);
+    if ((unsigned)cfg->init > PARGNN_INIT_PYG)
+        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--init: unknown value %d", (int)cfg->init);
     if (cfg->layers < 1 || cfg->layers > PG_MAX_LAYERS)
         return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--layers: %d is not in [1, %d]",
                         cfg->layers, PG_MAX_LAYERS);

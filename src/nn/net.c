@@ -123,16 +123,30 @@ int64_t pg_net_param_count(const pargnn_config *cfg, int64_t in_dim, int64_t num
     return plan_layers(cfg, in_dim, num_classes, 0, NULL);
 }
 
-/* Glorot/Xavier uniform (fin, fout) at W: U(-a, a), a = sqrt(6 / (fin + fout)); one
- * counter-based draw per (layer, matrix, row, col) so every process computes identical
- * weights. GCN's only matrix is matrix 0. */
-static void glorot(pg_real *W, int64_t fin, int64_t fout, uint64_t seed, int32_t l, uint32_t mat) {
-    const double a = sqrt(6.0 / (double)(fin + fout));
-    for (int64_t i = 0; i < fin; i++)
-        for (int64_t j = 0; j < fout; j++) {
+/* U(-a, a) over the (rows, cols) matrix at W; one counter-based draw per (layer, matrix,
+ * row, col) so every process computes identical weights. GCN's only matrix is matrix 0. */
+static void uniform(pg_real *W, int64_t rows, int64_t cols, double a, uint64_t seed, int32_t l,
+                    uint32_t mat) {
+    for (int64_t i = 0; i < rows; i++)
+        for (int64_t j = 0; j < cols; j++) {
             uint32_t u = pg_rng_u32(seed, PG_RNG_INIT, mat, (uint32_t)l, (uint32_t)i, (uint32_t)j);
-            W[i * fout + j] = (pg_real)((2.0 * pg_u32_to_unit(u) - 1.0) * a);
+            W[i * cols + j] = (pg_real)((2.0 * pg_u32_to_unit(u) - 1.0) * a);
         }
+}
+
+/* Glorot/Xavier uniform (fin, fout): a = sqrt(6 / (fin + fout)). */
+static void glorot(pg_real *W, int64_t fin, int64_t fout, uint64_t seed, int32_t l, uint32_t mat) {
+    uniform(W, fin, fout, sqrt(6.0 / (double)(fin + fout)), seed, l, mat);
+}
+
+/* torch.nn.Linear's start (--init pyg): weight (fin, fout) and bias both U(+-1/sqrt(fin)).
+ * The bias draws use matrix key bmat; bias may be NULL (SAGE's self weight has none, and
+ * a layer followed by batch norm has none). */
+static void linear_pyg(pg_real *W, pg_real *bias, int64_t fin, int64_t fout, uint64_t seed,
+                       int32_t l, uint32_t mat, uint32_t bmat) {
+    const double a = 1.0 / sqrt((double)fin);
+    uniform(W, fin, fout, a, seed, l, mat);
+    if (bias) uniform(bias, 1, fout, a, seed, l, bmat);
 }
 
 pargnn_status pg_net_init(pg_net *net, const pargnn_config *cfg, int64_t in_dim,
@@ -167,9 +181,21 @@ pargnn_status pg_net_init(pg_net *net, const pargnn_config *cfg, int64_t in_dim,
     for (int32_t l = 0; l < L; l++) {
         const pg_layer *ly = &net->layers[l];
         const int64_t w = ly->mid > 0 ? ly->mid : ly->fout;
-        glorot(net->params + ly->w_off, ly->fin, w, cfg->seed, l, 0);
-        if (ly->ws_off >= 0) glorot(net->params + ly->ws_off, ly->fin, ly->fout, cfg->seed, l, 1);
-        if (ly->w2_off >= 0) glorot(net->params + ly->w2_off, ly->mid, ly->fout, cfg->seed, l, 1);
+        pg_real *const P = net->params;
+        if (cfg->init == PARGNN_INIT_PYG &&
+            (ly->kind == PARGNN_MODEL_SAGE || ly->kind == PARGNN_MODEL_GIN)) {
+            /* SAGEConv's two Linear maps (the bias on the neighbour one), GINConv's MLP */
+            linear_pyg(P + ly->w_off, ly->b_off >= 0 ? P + ly->b_off : NULL, ly->fin, w,
+                       cfg->seed, l, 0, 4);
+            if (ly->ws_off >= 0) linear_pyg(P + ly->ws_off, NULL, ly->fin, ly->fout, cfg->seed, l, 1, 5);
+            if (ly->w2_off >= 0)
+                linear_pyg(P + ly->w2_off, ly->b2_off >= 0 ? P + ly->b2_off : NULL, ly->mid,
+                           ly->fout, cfg->seed, l, 1, 5);
+        } else {
+            glorot(P + ly->w_off, ly->fin, w, cfg->seed, l, 0);
+            if (ly->ws_off >= 0) glorot(P + ly->ws_off, ly->fin, ly->fout, cfg->seed, l, 1);
+            if (ly->w2_off >= 0) glorot(P + ly->w2_off, ly->mid, ly->fout, cfg->seed, l, 1);
+        }
         /* GAT's attention vectors: Glorot over (heads, hw), as PyG's */
         if (ly->as_off >= 0) glorot(net->params + ly->as_off, ly->heads, ly->hw, cfg->seed, l, 2);
         if (ly->ad_off >= 0) glorot(net->params + ly->ad_off, ly->heads, ly->hw, cfg->seed, l, 3);

@@ -20,7 +20,7 @@
  * other fields; 3: GAT's heads,
  * output heads and attention dropout after GIN's eps mode; 2: GIN's eps mode after the
  * seed; 1: GCN only. Every earlier version is still read. */
-#define CKPT_VERSION 4u
+#define CKPT_VERSION 5u
 #define CKPT_MAX_BYTES ((uint64_t)1 << 40)
 
 /* ------------------------------------------------------------ serialisation */
@@ -98,6 +98,7 @@ static void serialise_config(wbuf *b, const pargnn_config *c) {
     put_i32(b, c->sage_normalize);
     put_i32(b, (int32_t)c->norm);
     put_i32(b, c->residual);
+    put_i32(b, (int32_t)c->init); /* version 5 */
 }
 
 static pargnn_status parse_config(rbuf *b, uint32_t version, pargnn_config *c) {
@@ -127,6 +128,11 @@ static pargnn_status parse_config(rbuf *b, uint32_t version, pargnn_config *c) {
         PG_TRY(get(b, &nm, 4, "norm"));
         PG_TRY(get(b, &c->residual, 4, "residual"));
         c->norm = (pargnn_norm)nm;
+    }
+    if (version >= 5) {
+        int32_t init = 0;
+        PG_TRY(get(b, &init, 4, "init"));
+        c->init = (pargnn_init)init;
     }
     c->model = (pargnn_model_kind)model;
     c->decay_scope = (pargnn_decay_scope)scope;
@@ -338,6 +344,7 @@ static const char *config_diff(const pargnn_config *a, const pargnn_config *b) {
     if (a->sage_normalize != b->sage_normalize) return "--sage-normalize";
     if (a->norm != b->norm) return "--norm";
     if (a->residual != b->residual) return "--residual";
+    if (a->init != b->init) return "--init";
     if (a->layers != b->layers) return "--layers";
     if (a->hidden != b->hidden) return "--hidden";
     if (a->dropout != b->dropout) return "--dropout";
