@@ -181,7 +181,10 @@ int main(int argc, char **argv) {
             cg = !strcmp(v, "spmm-cachegrind") ? 1 : !strcmp(v, "spmm") ? 2 : !strcmp(v, "feature-density") ? 3 : 0, i++;
         else if (!strcmp(a, "--width")) cg_width = atoi(v), i++;
         else if (!strcmp(a, "--reorder")) {
-            cg_reorder = !strcmp(v, "rcm") ? PARGNN_REORDER_RCM : !strcmp(v, "degree") ? PARGNN_REORDER_DEGREE : PARGNN_REORDER_NONE;
+            cg_reorder = !strcmp(v, "rcm")      ? PARGNN_REORDER_RCM
+                         : !strcmp(v, "degree") ? PARGNN_REORDER_DEGREE
+                         : !strcmp(v, "metis")  ? PARGNN_REORDER_METIS
+                                                : PARGNN_REORDER_NONE;
             i++;
         } else {
             fprintf(stderr, "unknown argument %s (see the comment at the top of bench/kernels.c)\n", a);
@@ -349,8 +352,8 @@ int main(int argc, char **argv) {
     int64_t widths[8] = {classes, fin, hidden};
     int nw = 3;
     double spmm_ms[3] = {0}, spmm_floor[3] = {0}, spmm_bytes_epoch = 0;
-    const char *orders[3] = {"none", "degree", "rcm"};
-    for (int o = 0; o < 3; o++) {
+    const char *orders[4] = {"none", "degree", "rcm", "metis"};
+    for (int o = 0; o < 4; o++) {
         int32_t *perm = pg_alloc((size_t)n, sizeof *perm, "perm");
         pg_csr P;
         double t0 = pg_now_ms();

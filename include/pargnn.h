@@ -269,6 +269,7 @@ typedef enum pargnn_reorder {
     PARGNN_REORDER_NONE = 0,
     PARGNN_REORDER_DEGREE = 1,  /* descending degree */
     PARGNN_REORDER_RCM = 2,     /* reverse Cuthill-McKee */
+    PARGNN_REORDER_METIS = 3,   /* METIS clusters of cache-sized node blocks, one after another */
 } pargnn_reorder;
 
 typedef struct pargnn_config {

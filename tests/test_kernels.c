@@ -378,9 +378,14 @@ static void test_reorder(void) {
     B.rowptr[n] = k;
     B.nnz = k;
     B.val = rand_buf(k);
-    for (int kind = 0; kind < 3; kind++) {
+    /* kinds 0..3, then METIS clusters of 250 nodes (kind 4; pg_reorder_perm's 4,096 leave
+     * this graph whole) */
+    for (int kind = 0; kind <= PARGNN_REORDER_METIS + 1; kind++) {
         int32_t *perm = malloc((size_t)n * sizeof *perm);
-        CHECK_STATUS(pg_reorder_perm(&B, (pargnn_reorder)kind, perm), PARGNN_STATUS_OK, NULL);
+        if (kind <= PARGNN_REORDER_METIS)
+            CHECK_STATUS(pg_reorder_perm(&B, (pargnn_reorder)kind, perm), PARGNN_STATUS_OK, NULL);
+        else
+            CHECK_STATUS(pg_reorder_clusters(&B, 250, perm), PARGNN_STATUS_OK, NULL);
         char *seen = calloc((size_t)n, 1);
         int ok = 1;
         for (int64_t i = 0; i < n; i++) ok &= perm[i] >= 0 && perm[i] < n && !seen[perm[i]]++;
@@ -390,6 +395,10 @@ static void test_reorder(void) {
         if (kind == PARGNN_REORDER_RCM)
             CHECK_MSG(pg_csr_mean_distance(&P) < 10 && pg_csr_mean_distance(&B) > 100,
                       "rcm: mean distance %g (scrambled %g)", pg_csr_mean_distance(&P), pg_csr_mean_distance(&B));
+        if (kind > PARGNN_REORDER_METIS) /* a band cut into 12 pieces: neighbours within a piece */
+            CHECK_MSG(pg_csr_mean_distance(&P) < 125 && pg_csr_mean_distance(&B) > 500,
+                      "metis clusters: mean distance %g (scrambled %g)", pg_csr_mean_distance(&P),
+                      pg_csr_mean_distance(&B));
         int sorted = 1;
         for (int64_t i = 0; i < n; i++)
             for (int64_t e = P.rowptr[i] + 1; e < P.rowptr[i + 1]; e++) sorted &= P.col[e] > P.col[e - 1];

@@ -26,7 +26,7 @@ static const int scope_values[] = {PARGNN_DECAY_SCOPE_FIRST, PARGNN_DECAY_SCOPE_
 static const char *const norm_names[] = {"row", "none", NULL};
 static const int norm_values[] = {PARGNN_FEATURE_NORM_ROW, PARGNN_FEATURE_NORM_NONE};
 /* in pargnn_reorder order */
-static const char *const reorder_names[] = {"none", "degree", "rcm", NULL};
+static const char *const reorder_names[] = {"none", "degree", "rcm", "metis", NULL};
 
 /* Flags a resumed run takes from the checkpoint: the model and the optimizer. Giving one
  * with another value would silently train a different model than the one saved. */
@@ -187,8 +187,9 @@ static void train_flags(train_opts *o, cl_flag *t) {
          .help = "under mpirun: train from a folder written by 'pargnn partition'; each rank "
                  "reads only its part (the part count must equal the rank count)"},
         {.name = "reorder", .kind = CL_CHOICE, .dest = &o->reorder, .choices = reorder_names,
-         .help = "renumber the nodes for cache locality (descending degree, or reverse "
-                 "Cuthill-McKee); same results, dropout masks keyed by the original ids"},
+         .help = "renumber the nodes for cache locality (descending degree, reverse "
+                 "Cuthill-McKee, or METIS clusters of 4,096 nodes one after another); same "
+                 "results, dropout masks keyed by the original ids; one process only"},
         {0},
     };
     _Static_assert(sizeof flags / sizeof flags[0] == TRAIN_NFLAGS, "TRAIN_NFLAGS is stale");

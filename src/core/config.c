@@ -117,7 +117,7 @@ pargnn_status pargnn_config_validate(const pargnn_config *cfg) {
         return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--partition-imbalance: %g is not in [%g, %g]",
                         cfg->partition_imbalance, PARGNN_PARTITION_IMBALANCE_MIN,
                         PARGNN_PARTITION_IMBALANCE_MAX);
-    if ((unsigned)cfg->reorder > PARGNN_REORDER_RCM)
+    if ((unsigned)cfg->reorder > PARGNN_REORDER_METIS)
         return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--reorder: unknown order %d", (int)cfg->reorder);
     return PARGNN_STATUS_OK;
 }

@@ -1,5 +1,6 @@
 /*
- * Node reordering (degree sort, reverse Cuthill-McKee) and symmetric CSR permutation.
+ * Node reordering (degree sort, reverse Cuthill-McKee, METIS clusters) and symmetric CSR
+ * permutation.
  * The SpMM reads one feature row per non-zero: numbering neighbours close together
  * makes those reads hit rows still in cache. See docs/performance.md for the effect.
  */
@@ -7,6 +8,7 @@
 #include <string.h>
 
 #include "core/reorder.h"
+#include "dist/partition.h"
 
 /* Sorting keys packed as (key << 32 | id): qsort on uint64 gives a deterministic order. */
 static int cmp_u64(const void *a, const void *b) {
@@ -72,6 +74,32 @@ static pargnn_status perm_rcm(const pg_csr *A, int32_t *perm) {
     return PARGNN_STATUS_OK;
 }
 
+pargnn_status pg_reorder_clusters(const pg_csr *A, int64_t per, int32_t *perm) {
+    const int64_t n = A->nrows;
+    if (per < 1)
+        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--reorder metis: %lld nodes per cluster",
+                        (long long)per);
+    if (n == 0) return PARGNN_STATUS_OK;
+    const int64_t k64 = (n + per - 1) / per;
+    const int32_t k = k64 < 1 ? 1 : k64 > INT32_MAX ? INT32_MAX : (int32_t)k64;
+    int32_t *part = pg_alloc((size_t)(n > 0 ? n : 1), sizeof *part, "reorder clusters");
+    int64_t *start = pg_calloc((size_t)k + 1, sizeof *start, "reorder cluster offsets");
+    if (!part || !start) {
+        pg_free(part), pg_free(start);
+        return PARGNN_STATUS_NO_MEMORY;
+    }
+    /* k == 1 and graphs METIS cannot take come back as blocks of ids: the identity order */
+    pargnn_status s = pg_partition(A, k, PG_PART_METIS, PG_PART_CUT, PARGNN_PARTITION_IMBALANCE_DEFAULT,
+                                   NULL, 0, part, NULL, NULL);
+    if (s == PARGNN_STATUS_OK) { /* clusters one after another, each in id order */
+        for (int64_t i = 0; i < n; i++) start[part[i] + 1]++;
+        for (int32_t p = 0; p < k; p++) start[p + 1] += start[p];
+        for (int64_t i = 0; i < n; i++) perm[start[part[i]]++] = (int32_t)i;
+    }
+    pg_free(part), pg_free(start);
+    return s;
+}
+
 pargnn_status pg_reorder_perm(const pg_csr *adj, pargnn_reorder kind, int32_t *perm) {
     if (adj->nrows != adj->ncols)
         return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--reorder: the adjacency is not square");
@@ -81,6 +109,7 @@ pargnn_status pg_reorder_perm(const pg_csr *adj, pargnn_reorder kind, int32_t *p
         return PARGNN_STATUS_OK;
     case PARGNN_REORDER_DEGREE: return perm_degree(adj, perm);
     case PARGNN_REORDER_RCM: return perm_rcm(adj, perm);
+    case PARGNN_REORDER_METIS: return pg_reorder_clusters(adj, PG_REORDER_CLUSTER_NODES, perm);
     }
     return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--reorder: unknown kind %d", (int)kind);
 }

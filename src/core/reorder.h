@@ -1,6 +1,6 @@
 /*
- * Node reordering for locality: a permutation of the nodes (by degree, or reverse
- * Cuthill-McKee on the graph) and its application to a CSR (rows and columns alike).
+ * Node reordering for locality: a permutation of the nodes (by degree, reverse
+ * Cuthill-McKee on the graph, or METIS clusters) and its application to a CSR (rows and columns alike).
  * Computes and applies permutations only; the trainer decides what to permute.
  */
 #ifndef PG_REORDER_H
@@ -14,6 +14,16 @@
  * node, neighbours by ascending degree, and reverses the order (small bandwidth: a row's
  * neighbours sit close to it, so their feature rows are still cached). Deterministic. */
 pargnn_status pg_reorder_perm(const pg_csr *adj, pargnn_reorder kind, int32_t *perm);
+
+/* METIS (src/dist/partition.c, edge-cut objective) splits the graph into ceil(n / per)
+ * clusters of about per nodes; perm lists cluster 0's nodes, then cluster 1's, ..., each in
+ * id order. Most of a node's neighbours then sit in its own cluster, whose feature rows
+ * (per x width floats) stay cached while the SpMM walks its rows. A graph METIS cannot
+ * take, or per >= n, gives the identity. pg_reorder_perm's METIS uses per =
+ * PG_REORDER_CLUSTER_NODES: 1,024 to 16,384 measured alike on the ogbn-arxiv-shaped SBM
+ * graph (docs/performance.md); 4,096 rows of 256 floats are 4 MiB. */
+#define PG_REORDER_CLUSTER_NODES 4096
+pargnn_status pg_reorder_clusters(const pg_csr *adj, int64_t per, int32_t *perm);
 
 /* out = P A P^T for a square A: row r of out is row perm[r] of A, column ids renamed by
  * the inverse permutation and sorted (values follow). out is allocated; free with

@@ -252,9 +252,12 @@ pargnn_status pg_net_workspace(pg_net *net, int64_t n, int64_t n_halo, int64_t x
                             (long long)rows, (long long)wide);
         if (!(net->Z[l] = pg_alloc((size_t)n * (size_t)ly->fout, sizeof(pg_real), "layer outputs")))
             return PARGNN_STATUS_NO_MEMORY;
+        /* A layer's input is aggregated, and so carries the halo rows, only when the layer
+         * aggregates first; otherwise H W is, and H needs the owned rows alone. */
         const int dense_in = l > 0 || !net->input_sparse;
+        const int64_t hrows = ly->aggregate_first ? rows : n;
         if (dense_in && (net->cfg.dropout > 0 || ly->aggregate_first) &&
-            !(net->H[l] = pg_alloc((size_t)rows * (size_t)ly->fin, sizeof(pg_real), "layer inputs")))
+            !(net->H[l] = pg_alloc((size_t)hrows * (size_t)ly->fin, sizeof(pg_real), "layer inputs")))
             return PARGNN_STATUS_NO_MEMORY;
         if (ly->aggregate_first &&
             !(net->T[l] = pg_alloc((size_t)n * (size_t)ly->fin, sizeof(pg_real), "aggregated inputs")))

@@ -149,7 +149,10 @@ pargnn_status pargnn_trainer_write_json(const pargnn_trainer_t *tr, const char *
             c->decay_scope == PARGNN_DECAY_SCOPE_ALL ? "all" : "first",
             c->feature_norm == PARGNN_FEATURE_NORM_ROW ? "row" : "none", c->epochs, c->patience,
             (unsigned long long)c->seed, c->threads,
-            c->reorder == PARGNN_REORDER_RCM ? "rcm" : c->reorder == PARGNN_REORDER_DEGREE ? "degree" : "none",
+            c->reorder == PARGNN_REORDER_METIS    ? "metis"
+            : c->reorder == PARGNN_REORDER_RCM    ? "rcm"
+            : c->reorder == PARGNN_REORDER_DEGREE ? "degree"
+                                                  : "none",
             c->partition == PARGNN_PARTITION_RANDOM  ? "random"
             : c->partition == PARGNN_PARTITION_BLOCK ? "block"
                                                      : "metis",
