@@ -163,11 +163,13 @@ with open(os.path.join(out, "scaling.md"), "w") as f:
             if m and rnd and int(rnd[0]["comm_volume"]) > 0:
                 f.write(f'- {g}, {p} parts: {int(m[0]["comm_volume"]) / int(rnd[0]["comm_volume"]):.1%}\n')
     if mem:
-        f.write("\n## Memory (products-shaped graph)\n\n| ranks | source | max RSS of a rank (MiB) |\n|---|---|---|\n")
+        f.write("\n## Memory (products-shaped graph)\n\n| ranks | source | max RSS of a rank (MiB) | "
+                "max RSS + swap of a rank (MiB) |\n|---|---|---|---|\n")
         for r in mem:
-            f.write(f'| {r["ranks"]} | {r["source"]} | {r["max_rank_rss_mib"]} |\n')
+            f.write(f'| {r["ranks"]} | {r["source"]} | {r["max_rank_rss_mib"]} | {r.get("max_rank_footprint_mib", "-")} |\n')
         if len(mem) == 2 and mem[1]["max_rank_rss_mib"] != "failed":
-            f.write(f'\nRank peak at 4 ranks from part files = {float(mem[1]["max_rank_rss_mib"]) / float(mem[0]["max_rank_rss_mib"]):.1%} of the 1-rank run.\n')
+            key = "max_rank_footprint_mib" if mem[1].get("max_rank_footprint_mib", "failed") not in ("failed", "", None) else "max_rank_rss_mib"
+            f.write(f'\nRank peak at 4 ranks from part files = {float(mem[1][key]) / float(mem[0][key]):.1%} of the 1-rank run ({key}).\n')
     if proj:
         f.write("\n## Alpha-beta projection (arxiv-shaped graph; docs/scaling.md)\n\n| nodes | compute s | halo s | allreduce s | epoch s (no overlap) | speedup | epoch s (overlap) | speedup |\n|---|---|---|---|---|---|---|---|\n")
         for p in proj:

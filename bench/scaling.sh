@@ -94,25 +94,43 @@ mv "$csv.tmp" "$csv"
 sh "$here/partitioners.sh" "$bin"
 
 # Memory: the products-shaped graph read from part files at 4 ranks vs one process.
+# Four ranks of this graph need about 27 GB together: on a 23 GiB machine they finish only
+# with swap (e.g. a 16 GiB swap file), and a swapped-out page leaves the RSS that getrusage
+# reports (peak_rss_mib). So besides it, footprint() samples every pargnn process's VmRSS +
+# VmSwap every 2 s and keeps each one's peak (max_rank_footprint_mib).
+footprint() {  # OUT CMD...: runs CMD, writes the largest per-process peak of RSS + swap (MiB)
+    fout=$1; shift
+    : > "$fout.samples"
+    "$@" & cpid=$!
+    while kill -0 $cpid 2>/dev/null; do
+        for p in $(pgrep -x pargnn); do
+            awk -v p="$p" '/^VmRSS/{r=$2} /^VmSwap/{s=$2} END{print p, r + s}' "/proc/$p/status" 2>/dev/null >> "$fout.samples"
+        done
+        sleep 2
+    done
+    wait $cpid; st=$?
+    awk '{ if ($2 > m[$1]) m[$1] = $2 } END { x = 0; for (p in m) if (m[p] > x) x = m[p]; printf "%.1f\n", x / 1024 }' "$fout.samples" > "$fout"
+    return $st
+}
 if [ "$products" = 1 ]; then
     mcsv=$out/memory.csv
-    echo "graph,ranks,source,max_rank_rss_mib,command" > "$mcsv.tmp"
-    OMP_NUM_THREADS=1 "$bin" train --data "$cache/products" --layers 3 --hidden 256 --epochs 1 --threads 1 --quiet --json "$tmp/m1.json" >/dev/null
+    echo "graph,ranks,source,max_rank_rss_mib,max_rank_footprint_mib,command" > "$mcsv.tmp"
+    footprint "$tmp/f1" env OMP_NUM_THREADS=1 "$bin" train --data "$cache/products" --layers 3 --hidden 256 --epochs 1 --threads 1 --quiet --json "$tmp/m1.json" >/dev/null
     "$bin" partition --data "$cache/products" --parts 4 --out "$cache/products-p4" >/dev/null
     # Four ranks share this machine's memory: a rank killed for memory is recorded, not fatal.
-    if ! OMP_NUM_THREADS=1 mpirun --oversubscribe -np 4 "$bin" train --partitions "$cache/products-p4" --layers 3 --hidden 256 --epochs 1 --threads 1 --quiet --json "$tmp/m4.json" >/dev/null; then
-        echo "scaling: the 4-rank products run failed (out of memory when the ranks share one machine?)" >&2
+    if ! footprint "$tmp/f4" env OMP_NUM_THREADS=1 mpirun --oversubscribe -np 4 "$bin" train --partitions "$cache/products-p4" --layers 3 --hidden 256 --epochs 1 --threads 1 --quiet --json "$tmp/m4.json" >/dev/null; then
+        echo "scaling: the 4-rank products run failed (out of memory when the ranks share one machine? add swap)" >&2
         rm -f "$tmp/m4.json"
     fi
-    python3 - "$tmp/m1.json" "$tmp/m4.json" >> "$mcsv.tmp" <<'PY'
+    python3 - "$tmp/m1.json" "$tmp/m4.json" "$(cat "$tmp/f1")" "$(cat "$tmp/f4" 2>/dev/null)" >> "$mcsv.tmp" <<'PY'
 import json, os, sys
 a = json.load(open(sys.argv[1]))
-print(f'products,1,dataset,{a["peak_rss_mib"]:.1f},"pargnn train --data products --layers 3 --hidden 256 --epochs 1 --threads 1"')
+print(f'products,1,dataset,{a["peak_rss_mib"]:.1f},{sys.argv[3]},"pargnn train --data products --layers 3 --hidden 256 --epochs 1 --threads 1"')
 if os.path.exists(sys.argv[2]):
     b = json.load(open(sys.argv[2]))
-    print(f'products,4,partitions,{b["peak_rss_mib"]:.1f},"mpirun -np 4 pargnn train --partitions products-p4 --layers 3 --hidden 256 --epochs 1 --threads 1"')
+    print(f'products,4,partitions,{b["peak_rss_mib"]:.1f},{sys.argv[4]},"mpirun -np 4 pargnn train --partitions products-p4 --layers 3 --hidden 256 --epochs 1 --threads 1"')
 else:
-    print('products,4,partitions,failed,"mpirun -np 4 pargnn train --partitions products-p4 --layers 3 --hidden 256 --epochs 1 --threads 1"')
+    print('products,4,partitions,failed,failed,"mpirun -np 4 pargnn train --partitions products-p4 --layers 3 --hidden 256 --epochs 1 --threads 1"')
 PY
     mv "$mcsv.tmp" "$mcsv"
     rm -rf "$cache/products-p4"
