@@ -88,9 +88,15 @@ pargnn_status pg_reorder_clusters(const pg_csr *A, int64_t per, int32_t *perm) {
         pg_free(part), pg_free(start);
         return PARGNN_STATUS_NO_MEMORY;
     }
-    /* k == 1 and graphs METIS cannot take come back as blocks of ids: the identity order */
+    /* k == 1 gives one cluster: the identity order. A graph METIS cannot take would come
+     * back as blocks of ids, the identity too: say so instead of pretending to reorder. */
+    int fallback = 0;
+    const char *note = NULL;
     pargnn_status s = pg_partition(A, k, PG_PART_METIS, PG_PART_CUT, PARGNN_PARTITION_IMBALANCE_DEFAULT,
-                                   NULL, 0, part, NULL, NULL);
+                                   NULL, 0, part, &fallback, &note);
+    if (s == PARGNN_STATUS_OK && fallback && k > 1)
+        s = pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--reorder metis is not possible here (METIS: %s); use --reorder rcm or none",
+                     note ? note : "METIS failed");
     if (s == PARGNN_STATUS_OK) { /* clusters one after another, each in id order */
         for (int64_t i = 0; i < n; i++) start[part[i] + 1]++;
         for (int32_t p = 0; p < k; p++) start[p + 1] += start[p];

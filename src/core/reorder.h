@@ -18,8 +18,9 @@ pargnn_status pg_reorder_perm(const pg_csr *adj, pargnn_reorder kind, int32_t *p
 /* METIS (src/dist/partition.c, edge-cut objective) splits the graph into ceil(n / per)
  * clusters of about per nodes; perm lists cluster 0's nodes, then cluster 1's, ..., each in
  * id order. Most of a node's neighbours then sit in its own cluster, whose feature rows
- * (per x width floats) stay cached while the SpMM walks its rows. A graph METIS cannot
- * take, or per >= n, gives the identity. pg_reorder_perm's METIS uses per =
+ * (per x width floats) stay cached while the SpMM walks its rows. per >= n gives the
+ * identity; a graph METIS cannot take (pg_partition's fallback) is an error naming
+ * --reorder metis and METIS's reason. pg_reorder_perm's METIS uses per =
  * PG_REORDER_CLUSTER_NODES: 1,024 to 16,384 measured alike on the ogbn-arxiv-shaped SBM
  * graph (docs/performance.md); 4,096 rows of 256 floats are 4 MiB. */
 #define PG_REORDER_CLUSTER_NODES 4096

@@ -130,9 +130,10 @@ typedef struct pg_net {
     /* Workspace for n owned rows (+ n_halo rows below them in every matrix that is
      * aggregated), allocated once by pg_net_workspace. */
     int64_t n, n_halo, max_dim;
-    pg_real **Z;       /* per layer: output (n + n_halo, fout), after ReLU on hidden layers */
-    pg_real **H;       /* per layer: dropped or copied input (n + n_halo, fin) when the layer
-                          needs its own copy (dropout, or aggregate-first); else NULL */
+    pg_real **Z;       /* per layer: output (n, fout), after ReLU on hidden layers */
+    pg_real **H;       /* per layer: dropped or copied input when the layer needs its own
+                          copy (dropout, or aggregate-first); else NULL. (n + n_halo, fin)
+                          when the layer aggregates first (H is aggregated), else (n, fin) */
     pg_real **T;       /* per aggregate-first layer: A H (n, fin) (GIN: (1+eps) H + A H);
                           GIN transform-first: P = H W (n + n_halo, mid) */
     pg_real **R;       /* GIN: hidden activations of the MLP (n, mid); else NULL */
