@@ -6,7 +6,7 @@
  *
  *   pargnn_bench_kernels [--nodes N] [--avg-degree D] [--in F] [--hidden H] [--classes C]
  *                        [--layers L] [--graph uniform|powerlaw] [--reps R] [--quick]
- *                        [--only spmm|spmm-cachegrind --reorder none|degree|rcm --width F]
+ *                        [--only spmm|spmm-cachegrind --reorder none|degree|rcm|metis --width F]
  *                        [--only feature-density --nodes N --in F --hidden H]
  * Output: human-readable lines plus "CSV," lines (kind,name,threads,value,unit,...).
  */
@@ -141,6 +141,57 @@ static double triad_gbs(int threads, int64_t n) {
     TIME_MEDIAN(ms, triad(a, b, c, n));
     pg_free(a), pg_free(b), pg_free(c);
     return 3.0 * 4.0 * (double)n / (ms * 1e6); /* STREAM counting: 2 reads + 1 write */
+}
+
+/* Random-row read bandwidth: GB/s of reading `reads` rows of f floats, each chosen uniformly
+ * at random from an (n, f) matrix (the rows a SpMM fetches when the graph has no locality),
+ * summed into one accumulator row so the reads cannot be skipped. The indices are drawn
+ * before the clock starts. */
+#define GATHER_BODY                                                                        \
+    _Pragma("omp parallel") {                                                              \
+        float *restrict a = acc + (int64_t)omp_get_thread_num() * ((f + 15) / 16 * 16);    \
+        _Pragma("omp for schedule(static)") for (int64_t k = 0; k < reads; k++) {          \
+            const float *restrict x = X + (int64_t)idx[k] * f;                             \
+            for (int64_t j = 0; j < f; j++) a[j] += x[j];                                  \
+        }                                                                                  \
+    }
+static void gather_generic(const float *X, const int32_t *idx, int64_t reads, int64_t f, float *acc) {
+    GATHER_BODY
+}
+#if defined(__x86_64__)
+/* the widest vectors the CPU has, as the SpMM kernels use them */
+__attribute__((target("avx512f,prefer-vector-width=512"))) static void
+gather_avx512(const float *X, const int32_t *idx, int64_t reads, int64_t f, float *acc) {
+    GATHER_BODY
+}
+#endif
+static void gather_pass(const float *X, const int32_t *idx, int64_t reads, int64_t f, float *acc) {
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx512f")) {
+        gather_avx512(X, idx, reads, f, acc);
+        return;
+    }
+#endif
+    gather_generic(X, idx, reads, f, acc);
+}
+
+static double gather_gbs(int threads, int64_t n, int64_t f, int64_t reads) {
+    float *X = rand_buf(n * f, 7);
+    int32_t *idx = pg_alloc((size_t)reads, sizeof *idx, "gather indices");
+    /* one accumulator row per thread, each on its own cache lines */
+    float *acc = pg_calloc((size_t)(omp_get_max_threads() > threads ? omp_get_max_threads() : threads) *
+                               (size_t)((f + 15) / 16 * 16), sizeof *acc, "gather accumulators");
+    if (!idx || !acc) exit(1);
+    uint64_t r = 0x9E3779B97F4A7C15ull;
+    for (int64_t k = 0; k < reads; k++) {
+        r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+        idx[k] = (int32_t)(r % (uint64_t)n);
+    }
+    omp_set_num_threads(threads);
+    double ms;
+    TIME_MEDIAN(ms, gather_pass(X, idx, reads, f, acc));
+    pg_free(X), pg_free(idx), pg_free(acc);
+    return 4.0 * (double)f * (double)reads / (ms * 1e6);
 }
 
 /* OpenBLAS itself (its own threads) at C (m, n) = A (m, k) B (k, n), op(A) transposed when ta. */
@@ -352,6 +403,16 @@ int main(int argc, char **argv) {
     int64_t widths[8] = {classes, fin, hidden};
     int nw = 3;
     double spmm_ms[3] = {0}, spmm_floor[3] = {0}, spmm_bytes_epoch = 0;
+    /* the rate of the SpMM's scattered row reads, at each width, for the fraction below */
+    double gbw[8][3] = {{0}};
+    for (int wi = 0; wi < nw; wi++)
+        for (int t = 1; t <= 2; t++) {
+            gbw[wi][t] = gather_gbs(t, n, widths[wi], Ah.nnz);
+            printf("random-row reads, width %lld, %d thread(s): %.2f GB/s\n", (long long)widths[wi], t, gbw[wi][t]);
+            char name[48];
+            snprintf(name, sizeof name, "gather_f%lld", (long long)widths[wi]);
+            csv("ceiling", name, t, gbw[wi][t], "GB/s", NULL);
+        }
     const char *orders[4] = {"none", "degree", "rcm", "metis"};
     for (int o = 0; o < 4; o++) {
         int32_t *perm = pg_alloc((size_t)n, sizeof *perm, "perm");
@@ -374,13 +435,16 @@ int main(int argc, char **argv) {
                     double ms;
                     TIME_MEDIAN(ms, cpu->spmm(&P, X, f, 0, Y));
                     double d = max_rel(Y, Yr, n * f);
-                    char name[64], extra[128];
+                    char name[64], extra[192];
                     snprintf(name, sizeof name, "spmm f=%lld %s %s", (long long)f, pg_kernel_isa_name(isa), orders[o]);
-                    snprintf(extra, sizeof extra, "GB/s=%.2f;fraction_of_triad=%.2f;maxdiff=%.1e", bytes / (ms * 1e6),
-                             bytes / (ms * 1e6) / bw[t], d);
-                    printf("%-34s %d thr: %7.3f ms %6.2f GB/s (%3.0f%% of triad) %5.2f GFLOP/s%s\n", name, t, ms,
-                           bytes / (ms * 1e6), 100 * bytes / (ms * 1e6) / bw[t], 2.0 * (double)P.nnz * (double)f / (ms * 1e6),
-                           d > 1e-4 ? "  !! MISMATCH" : "");
+                    /* fetched: every non-zero reads its whole input row (no reuse) */
+                    const double fetched = bytes - 4.0 * (double)n * (double)f + 4.0 * (double)P.nnz * (double)f;
+                    const double gfrac = fetched / (ms * 1e6) / gbw[wi][t];
+                    snprintf(extra, sizeof extra, "GB/s=%.2f;fraction_of_triad=%.2f;fetched_GB/s=%.2f;fraction_of_gather=%.2f;maxdiff=%.1e",
+                             bytes / (ms * 1e6), bytes / (ms * 1e6) / bw[t], fetched / (ms * 1e6), gfrac, d);
+                    printf("%-34s %d thr: %7.3f ms %6.2f GB/s (%3.0f%% of triad; fetched %5.2f GB/s, %3.0f%% of random-row reads) %5.2f GFLOP/s%s\n",
+                           name, t, ms, bytes / (ms * 1e6), 100 * bytes / (ms * 1e6) / bw[t], fetched / (ms * 1e6), 100 * gfrac,
+                           2.0 * (double)P.nnz * (double)f / (ms * 1e6), d > 1e-4 ? "  !! MISMATCH" : "");
                     csv("spmm", name, t, ms, "ms", extra);
                 }
             }

@@ -59,12 +59,17 @@ def main():
     notes = a.name + "_notes.md"
     if os.path.exists(os.path.join(a.out, notes)):
         L += [f"Why the models differ where they do, and what to change: [{notes}]({notes}).", ""]
+    photo = "row-normalised" if any("PHOTO_NORM=row" in m["env"] for m in metas) else "raw"
+    init = ("PyG's layers' own initialisation (SAGE's and GIN's Linear maps and biases U(±1/sqrt(fan_in)); "
+            "pargnn `--init pyg`)" if any("INIT=pyg" in m["env"] for m in metas) and
+            any("--init" in r.get("command", "") for r in recs) else
+            "each side's own initialisation")
     L += ["Recipe (both sides): 2 layers, dropout on the input of every layer (features included), "
           "ReLU between layers, Adam, L2 weight decay 5e-4 on every layer's weight matrices (not "
           "biases), test accuracy at the first epoch of best validation accuracy. SAGE: mean "
           "aggregator, root weight, no output normalisation; GIN: MLP Linear-ReLU-Linear, eps 0; "
           "dropout 0.5, lr 0.01, 200 epochs, hidden 16 and row-normalised features on Cora and "
-          "CiteSeer, hidden 64 and raw features on Amazon Photo. GAT: 8 heads x 8 channels "
+          f"CiteSeer, hidden 64 and {photo} features on Amazon Photo; {init}. GAT: 8 heads x 8 channels "
           "(concatenated), 1 output head (averaged), ELU, dropout 0.6 on features and attention, "
           "lr 0.005, attention vectors decayed too. The seeds are the same numbers on both "
           "sides, but the random streams differ (initial weights, dropout masks).", ""]

@@ -168,7 +168,12 @@ with open(os.path.join(out, "scaling.md"), "w") as f:
         for r in mem:
             f.write(f'| {r["ranks"]} | {r["source"]} | {r["max_rank_rss_mib"]} | {r.get("max_rank_footprint_mib", "-")} |\n')
         if len(mem) == 2 and mem[1]["max_rank_rss_mib"] != "failed":
-            key = "max_rank_footprint_mib" if mem[1].get("max_rank_footprint_mib", "failed") not in ("failed", "", None) else "max_rank_rss_mib"
+            def ok(r):
+                try:
+                    return float(r.get("max_rank_footprint_mib") or 0) > 0
+                except ValueError:
+                    return False
+            key = "max_rank_footprint_mib" if ok(mem[0]) and ok(mem[1]) else "max_rank_rss_mib"
             f.write(f'\nRank peak at 4 ranks from part files = {float(mem[1][key]) / float(mem[0][key]):.1%} of the 1-rank run ({key}).\n')
     if proj:
         f.write("\n## Alpha-beta projection (arxiv-shaped graph; docs/scaling.md)\n\n| nodes | compute s | halo s | allreduce s | epoch s (no overlap) | speedup | epoch s (overlap) | speedup |\n|---|---|---|---|---|---|---|---|\n")

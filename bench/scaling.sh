@@ -96,14 +96,18 @@ sh "$here/partitioners.sh" "$bin"
 # Memory: the products-shaped graph read from part files at 4 ranks vs one process.
 # Four ranks of this graph need about 27 GB together: on a 23 GiB machine they finish only
 # with swap (e.g. a 16 GiB swap file), and a swapped-out page leaves the RSS that getrusage
-# reports (peak_rss_mib). So besides it, footprint() samples every pargnn process's VmRSS +
+# reports (peak_rss_mib). So besides it, footprint() samples each process of the command: VmRSS +
 # VmSwap every 2 s and keeps each one's peak (max_rank_footprint_mib).
+descendants() {  # PID: PID and every process below it (mpirun's ranks)
+    echo "$1"
+    for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do descendants "$c"; done
+}
 footprint() {  # OUT CMD...: runs CMD, writes the largest per-process peak of RSS + swap (MiB)
     fout=$1; shift
     : > "$fout.samples"
     "$@" & cpid=$!
     while kill -0 $cpid 2>/dev/null; do
-        for p in $(pgrep -x pargnn); do
+        for p in $(descendants $cpid); do
             awk -v p="$p" '/^VmRSS/{r=$2} /^VmSwap/{s=$2} END{print p, r + s}' "/proc/$p/status" 2>/dev/null >> "$fout.samples"
         done
         sleep 2
