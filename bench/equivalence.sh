@@ -3,12 +3,16 @@
 # 1 process and under mpirun at 2, 3 and 4 ranks (oversubscribed), on a generated SBM graph
 # and on Cora; the largest relative difference of the loss curves and both test accuracies.
 # Writes bench/results/equivalence.md. Not part of `make test` (test_mpi runs shorter ones).
+# With the double-precision CLI (cmake --build build --target pargnn_f64_cli: build/pargnn_f64,
+# or F64=path), every row is run again in double: the same algorithm without float32's
+# rounding, to tell a distribution error from rounding amplified by training.
 # Usage: bash bench/equivalence.sh [pargnn binary]
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 bin=$(cd "$(dirname "${1:-$here/../build/pargnn}")" && pwd)/$(basename "${1:-pargnn}")
 data=${PARGNN_DATASETS:-$here/../../shared/datasets}
 out=$here/results/equivalence.md
+f64=${F64:-$(dirname "$bin")/pargnn_f64}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -17,7 +21,7 @@ cd "$tmp" || exit 1
 {
 echo "# Loss curves of 2, 3 and 4 ranks against 1 process, 100 epochs"
 echo
-echo "Measured $(date -u +%F) by \`bash bench/equivalence.sh\` ($(nproc) cores, mpirun oversubscribed,"
+echo "Measured $(date -u +%F) by \`bash bench/equivalence.sh\` ($(nproc --all) cores, mpirun oversubscribed,"
 echo "1 thread per rank; load average $(cut -d' ' -f1 /proc/loadavg)). Graphs: \`pargnn generate sbm --nodes 5000"
 echo "--avg-degree 10 --features 64 --classes 6 --seed 5\` and Cora (planetoid split). METIS partitions."
 echo "Command per row: \`pargnn train --data G --model M FLAGS --epochs 100 --threads 1\`, then the same"
@@ -25,22 +29,23 @@ echo "under \`mpirun -np P\`. Requirement: within 1e-4 relative at every epoch, 
 echo "P = 1x2 is one process with \`--threads 2\` instead of 1: no distribution at all, only another"
 echo "summation order, for the size of the drift that rounding alone causes in that model."
 echo
+table() {  # BIN: one row per graph, model and P
 echo "| graph | model | flags | P | max relative loss difference | test acc, 1 process | test acc, P ranks |"
 echo "|---|---|---|---|---|---|---|"
 for g in sbm "$data/cora"; do
-  [ -d "$g" ] || { echo "($g not found: skipped)"; continue; }
+  [ -d "$g" ] || [ -f "$g" ] || { echo "($g not found: skipped)"; continue; }
   for spec in "gcn|" "sage|" "gin|--gin-eps learn" \
               "gat|--heads 4 --hidden 8 --attn-dropout 0.3 --message-dropout 0.3" \
               "gcn|--layers 3 --hidden 64 --norm batch --residual"; do
     m=${spec%%|*} fl=${spec#*|}
     # shellcheck disable=SC2086
-    "$bin" train --data "$g" --model "$m" $fl --epochs 100 --threads 1 --quiet --json r1.json >/dev/null || { echo "| $(basename "$g") | $m | $fl | 1 | FAILED | | |"; continue; }
+    "$1" train --data "$g" --model "$m" $fl --epochs 100 --threads 1 --quiet --json r1.json >/dev/null || { echo "| $(basename "$g") | $m | $fl | 1 | FAILED | | |"; continue; }
     for p in 2 3 4 1x2; do
       if [ "$p" = 1x2 ]; then # the same single process on 2 threads: the rounding noise floor
         # shellcheck disable=SC2086
-        "$bin" train --data "$g" --model "$m" $fl --epochs 100 --threads 2 --quiet --json rp.json >/dev/null 2>err.txt
+        "$1" train --data "$g" --model "$m" $fl --epochs 100 --threads 2 --quiet --json rp.json >/dev/null 2>err.txt
       # shellcheck disable=SC2086
-      elif ! mpirun --oversubscribe -np "$p" "$bin" train --data "$g" --model "$m" $fl --epochs 100 --threads 1 --quiet --json rp.json >/dev/null 2>err.txt; then
+      elif ! mpirun --oversubscribe -np "$p" "$1" train --data "$g" --model "$m" $fl --epochs 100 --threads 1 --quiet --json rp.json >/dev/null 2>err.txt; then
         echo "| $(basename "$g") | $m | $fl | $p | FAILED: $(tail -n 1 err.txt) | | |"; continue
       fi
       python3 - "$(basename "$g")" "$m" "$fl" "$p" <<'PY'
@@ -54,6 +59,19 @@ PY
     done
   done
 done
+}
+table "$bin"
+if [ -x "$f64" ]; then
+  echo
+  echo "## The same in double precision (\`$(basename "$f64")\`)"
+  echo
+  echo "The same source compiled with pg_real = double: what is left is the algorithm's own error."
+  echo
+  table "$f64"
+else
+  echo
+  echo "(No double-precision CLI at $f64: build it with \`cmake --build build --target pargnn_f64_cli\`.)"
+fi
 } > "$out.tmp"
 mv "$out.tmp" "$out"
 cat "$out"
