@@ -148,26 +148,9 @@ def main():
     args = parse_args()
     report = {"_json": args.json, "impl": f"pyg-{args.adj}", "model": args.model,
               "dataset": args.data, "argv": sys.argv[1:]}
-    torch_gcn.start_watchdog(args.mem_limit_gb, report)
-    if args.threads > 0:
-        os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
-    t0 = time.perf_counter()
-    import numpy as np
-    import torch
-    if args.threads > 0:
-        torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
-    np.random.seed(args.seed)
-
-    n, edges, feat, labels, sp, split, cached = torch_gcn.load_dataset(args.data, args.split, args.cache)
-    t_load = time.perf_counter() - t0
-    x = torch.from_numpy(feat)
-    if args.feature_norm == "row":
-        s = x.sum(1, keepdim=True)
-        x = x / torch.where(s == 0, torch.ones_like(s), s)
-    y = torch.from_numpy(labels)
-    idx = {k: torch.from_numpy(v) for k, v in sp.items()}
-    num_classes = int(labels.max()) + 1
+    torch, d = torch_gcn.start_run(args, report)
+    n, edges, x, y, idx, num_classes = d.n, d.edges, d.x, d.y, d.idx, d.num_classes
+    split, cached, t0, t_load = d.split, d.cached, d.t0, d.t_load
     ei = torch.from_numpy(edges)
     if args.adj == "sparse":
         from torch_geometric.utils import to_torch_csr_tensor

@@ -263,10 +263,11 @@ def train(model, opt, x, adj, y, idx, epochs, warmup, evaluate_at, report):
     return losses
 
 
-def main():
-    args = parse_args()
-    report = {"_json": args.json, "impl": args.impl if args.impl == "torch" else f"pyg-{args.adj}",
-              "dataset": args.data, "argv": sys.argv[1:]}
+def start_run(args, report):
+    """The start every Python-side run shares (this script and pyg_models.py): the memory
+    watchdog, the thread count, the seeds, and the dataset as tensors. Returns (torch, d) with
+    d.n, d.edges (numpy, (2, E)), d.x (row-normalised when args.feature_norm == "row"), d.y,
+    d.idx (split name -> node tensor), d.num_classes, d.split, d.cached, d.t0, d.t_load."""
     start_watchdog(args.mem_limit_gb, report)
     if args.threads > 0:
         os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
@@ -280,14 +281,24 @@ def main():
 
     n, edges, feat, labels, sp, split, cached = load_dataset(args.data, args.split, args.cache)
     t_load = time.perf_counter() - t0
-
     x = torch.from_numpy(feat)
     if args.feature_norm == "row":
         s = x.sum(1, keepdim=True)
         x = x / torch.where(s == 0, torch.ones_like(s), s)
-    y = torch.from_numpy(labels)
-    idx = {k: torch.from_numpy(v) for k, v in sp.items()}
-    num_classes = int(labels.max()) + 1
+    import types
+    return torch, types.SimpleNamespace(
+        n=n, edges=edges, x=x, y=torch.from_numpy(labels),
+        idx={k: torch.from_numpy(v) for k, v in sp.items()}, num_classes=int(labels.max()) + 1,
+        split=split, cached=cached, t0=t0, t_load=t_load)
+
+
+def main():
+    args = parse_args()
+    report = {"_json": args.json, "impl": args.impl if args.impl == "torch" else f"pyg-{args.adj}",
+              "dataset": args.data, "argv": sys.argv[1:]}
+    torch, d = start_run(args, report)
+    n, edges, x, y, idx, num_classes = d.n, d.edges, d.x, d.y, d.idx, d.num_classes
+    split, cached, t0, t_load = d.split, d.cached, d.t0, d.t_load
     dims = [x.shape[1]] + [args.hidden] * (args.layers - 1) + [num_classes]
 
     if args.impl == "torch":
