@@ -34,6 +34,8 @@
 #                           or Glorot weights with zero biases (glorot; pargnn's default)
 #   PHOTO_NORM=none         Amazon Photo's features as stored (none) or row-normalised (row):
 #                           GIN's plain MLP diverges on the raw bag-of-words on both sides
+#   GIN_MLP_NORM=none       GIN's norm inside its MLP on both sides (batch: BatchNorm1d
+#                           after the first Linear, as PyG's GIN example; layer: LayerNorm)
 #   GRAPH_GEN=auto PARGNN_BIN=auto   as in compare.sh
 #   MEM_LIMIT_GB=16         a PyG run whose RSS passes this is stopped (others share the machine)
 #   OUT_NAME=models_pyg
@@ -62,6 +64,7 @@ TIME_EPOCHS=${TIME_EPOCHS:-11}
 GAT_EPOCHS=${GAT_EPOCHS:-200}
 INIT=${INIT:-pyg}
 PHOTO_NORM=${PHOTO_NORM:-none}
+GIN_MLP_NORM=${GIN_MLP_NORM:-none}
 GRAPH_GEN=${GRAPH_GEN:-auto}
 PARGNN_BIN=${PARGNN_BIN:-auto}
 MEM_LIMIT_GB=${MEM_LIMIT_GB:-16}
@@ -77,7 +80,7 @@ log() { echo "models_pyg: $*" >&2; }
 . "$here/common.sh"  # ensure_venv, py, py_versions, arxiv_graph, pargnn_input, uptime_now
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 load_start=$(cat /proc/loadavg)
-settings="MODELS='$MODELS' DATASETS='$DATASETS' SEEDS='$SEEDS' ACC_THREADS=$ACC_THREADS THREADS='$THREADS' STAGES='$STAGES' ACC_ADJ=$ACC_ADJ TIME_ADJ=$TIME_ADJ TIME_EPOCHS=$TIME_EPOCHS GAT_EPOCHS=$GAT_EPOCHS INIT=$INIT PHOTO_NORM=$PHOTO_NORM GRAPH_GEN=$GRAPH_GEN"
+settings="MODELS='$MODELS' DATASETS='$DATASETS' SEEDS='$SEEDS' ACC_THREADS=$ACC_THREADS THREADS='$THREADS' STAGES='$STAGES' ACC_ADJ=$ACC_ADJ TIME_ADJ=$TIME_ADJ TIME_EPOCHS=$TIME_EPOCHS GAT_EPOCHS=$GAT_EPOCHS INIT=$INIT PHOTO_NORM=$PHOTO_NORM GIN_MLP_NORM=$GIN_MLP_NORM GRAPH_GEN=$GRAPH_GEN"
 ensure_venv || { log "PyTorch/PyG are needed for this comparison"; exit 1; }
 pargnn_gat=0
 "$bin" train --help 2>&1 | grep -q -- '--heads' && pargnn_gat=1
@@ -102,6 +105,7 @@ model_flags() {
         elif [ "$2" = amazon-photo ]; then f="$f --hidden 64"
         else f="$f --hidden 16"; fi
     fi
+    [ "$1" = gin ] && [ "$GIN_MLP_NORM" != none ] && f="$f --gin-mlp-norm $GIN_MLP_NORM"
     if [ "$1" = gat ]; then
         f="$f --dropout 0.6 --attn-dropout 0.6 --lr 0.005"
     else

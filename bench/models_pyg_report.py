@@ -60,6 +60,10 @@ def main():
     if os.path.exists(os.path.join(a.out, notes)):
         L += [f"Why the models differ where they do, and what to change: [{notes}]({notes}).", ""]
     photo = "row-normalised" if any("PHOTO_NORM=row" in m["env"] for m in metas) else "raw"
+    mlp_norm = next((n for n in ("batch", "layer") if any(f"GIN_MLP_NORM={n}" in m["env"] for m in metas)), None)
+    gin_mlp = ("Linear-ReLU-Linear" if mlp_norm is None else
+               f"Linear-{'BatchNorm' if mlp_norm == 'batch' else 'LayerNorm'}-ReLU-Linear "
+               f"(pargnn `--gin-mlp-norm {mlp_norm}`)")
     init = ("PyG's layers' own initialisation (SAGE's and GIN's Linear maps and biases U(±1/sqrt(fan_in)); "
             "pargnn `--init pyg`)" if any("INIT=pyg" in m["env"] for m in metas) and
             any("--init" in r.get("command", "") for r in recs) else
@@ -67,7 +71,7 @@ def main():
     L += ["Recipe (both sides): 2 layers, dropout on the input of every layer (features included), "
           "ReLU between layers, Adam, L2 weight decay 5e-4 on every layer's weight matrices (not "
           "biases), test accuracy at the first epoch of best validation accuracy. SAGE: mean "
-          "aggregator, root weight, no output normalisation; GIN: MLP Linear-ReLU-Linear, eps 0; "
+          f"aggregator, root weight, no output normalisation; GIN: MLP {gin_mlp}, eps 0; "
           "dropout 0.5, lr 0.01, 200 epochs, hidden 16 and row-normalised features on Cora and "
           f"CiteSeer, hidden 64 and {photo} features on Amazon Photo; {init}. GAT: 8 heads x 8 channels "
           "(concatenated), 1 output head (averaged), ELU, dropout 0.6 on features and attention, "

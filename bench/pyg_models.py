@@ -5,13 +5,14 @@
        [--adj edge_index|sparse] [--layers 2] [--hidden 16] [--heads 8] [--out-heads 1]
        [--dropout 0.5] [--attn-dropout 0.6] [--lr 0.01] [--weight-decay 5e-4]
        [--decay-scope all|first] [--decay-att 1|0] [--feature-norm row|none] [--epochs 200]
-       [--warmup 1] [--init pyg|glorot] [--gin-bn] [--seed 0] [--threads N] [--cache DIR]
+       [--warmup 1] [--init pyg|glorot] [--gin-mlp-norm none|batch|layer] [--seed 0] [--threads N] [--cache DIR]
        [--mem-limit-gb G] [--json FILE]
 
 Models, as pargnn builds them (README, "Models"; src/nn/net.c):
   sage  SAGEConv(aggr="mean", root_weight=True, normalize=False): mean(H_nbr) W + b + H W_self.
   gin   GINConv(Linear-ReLU-Linear, eps=0, train_eps=False), MLP width --hidden;
-        --gin-bn puts BatchNorm1d after the first Linear (PyG's GIN example; pargnn has none).
+        --gin-mlp-norm batch|layer puts BatchNorm1d or LayerNorm after the first Linear (PyG's
+        GIN example; pargnn's --gin-mlp-norm, whose first map has no bias before batch norm).
   gat   GATConv: hidden layers --heads heads of --hidden channels, concatenated; the output
         layer --out-heads heads, averaged; --attn-dropout on the attention coefficients;
         self-loops added (GATConv's default); ELU between layers.
@@ -61,7 +62,7 @@ def parse_args():
     p.add_argument("--epochs", type=int, default=200)
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--init", choices=["pyg", "glorot"], default="pyg")
-    p.add_argument("--gin-bn", action="store_true")
+    p.add_argument("--gin-mlp-norm", choices=["none", "batch", "layer"], default="none")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=0)
     p.add_argument("--cache", default=None, help="folder for a .npz of the parsed dataset")
@@ -85,8 +86,10 @@ def build_model(torch, args, fin, num_classes):
         elif args.model == "gin":
             fout = num_classes if last else args.hidden
             mlp = [nn.Linear(fin, args.hidden)]
-            if args.gin_bn:
+            if args.gin_mlp_norm == "batch":
                 mlp.append(nn.BatchNorm1d(args.hidden))
+            elif args.gin_mlp_norm == "layer":
+                mlp.append(nn.LayerNorm(args.hidden))
             mlp += [nn.ReLU(), nn.Linear(args.hidden, fout)]
             convs.append(GINConv(nn.Sequential(*mlp), eps=0.0, train_eps=False))
         else:

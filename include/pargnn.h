@@ -213,7 +213,8 @@ PARGNN_API pargnn_status pargnn_generate_rmat(const pargnn_rmat_params *p, pargn
 typedef enum pargnn_model_kind {
     PARGNN_MODEL_GCN = 0,   /* H' = A_hat H W + b, A_hat = D^-1/2 (A + I) D^-1/2 */
     PARGNN_MODEL_SAGE = 1,  /* GraphSAGE, mean aggregator: H' = mean(H_nbr) W + H W_self + b */
-    PARGNN_MODEL_GIN = 2,   /* GIN: H' = MLP((1 + eps) H + sum(H_nbr)), MLP = Linear-ReLU-Linear */
+    PARGNN_MODEL_GIN = 2,   /* GIN: H' = MLP((1 + eps) H + sum(H_nbr)), MLP = Linear-ReLU-Linear
+                               (Linear-norm-ReLU-Linear with gin_mlp_norm) */
     PARGNN_MODEL_GAT = 3,   /* GAT: per head k, h'_i = sum_j alpha_ij W_k h_j over j in N(i) + i,
                                alpha = softmax_j LeakyReLU_0.2(a_src.W_k h_j + a_dst.W_k h_i);
                                heads concatenated (hidden layers) or averaged (output), ELU */
@@ -285,6 +286,9 @@ typedef struct pargnn_config {
                                    with its input dropout; PyG's GATConv does not) */
     int32_t sage_normalize;     /* SAGE: 1 = L2-normalise each hidden layer's output rows */
     pargnn_norm norm;           /* between layers: none, batch or layer normalisation */
+    pargnn_norm gin_mlp_norm;   /* GIN: normalisation inside each layer's MLP, between its
+                                   first linear map and the ReLU (the GIN paper's and PyG's
+                                   MLP; batch: that map has no bias) */
     int32_t residual;           /* 1 = add each hidden layer's input to its output where
                                    the widths match (layers 2 .. N-1) */
     pargnn_init init;           /* initial weights */

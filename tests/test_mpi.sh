@@ -112,14 +112,15 @@ done
 
 # Deeper models with normalisation between layers: batch norm's statistics are summed over
 # every rank (forward and backward), layer norm is per node; residual connections and
-# SAGE's L2 normalisation. Evaluation uses batch norm's running statistics, so equal test
-# accuracy checks those too.
-for variant in "gcn batch" "gat batch" "sage layer" "gin batch"; do
+# SAGE's L2 normalisation; GIN's batch norm inside its MLP. Evaluation uses batch norm's
+# running statistics, so equal test accuracy checks those too.
+for variant in "gcn batch" "gat batch" "sage layer" "gin batch" "gin-mlp batch"; do
     set -- $variant
     margs=(--model "$1" --norm "$2" --layers 3 --hidden 32 --residual)
     [ "$1" = gat ] && margs+=(--heads 2)
     [ "$1" = sage ] && margs+=(--sage-normalize)
     [ "$1" = gin ] && margs=(--model gin --norm batch --layers 2 --hidden 32) # 3 GIN layers: chaotic
+    [ "$1" = gin-mlp ] && margs=(--model gin --gin-mlp-norm batch --layers 2 --hidden 32)
     "$bin" train --data sbm --epochs 20 --threads 1 --quiet "${margs[@]}" --json "refn_$1.json" >/dev/null || bad "$variant 1-process run"
     for p in 2 4; do
         if run "$p" "$bin" train --data sbm --epochs 20 --threads 1 --quiet "${margs[@]}" --json "dn_$1$p.json" >/dev/null 2>err.txt; then

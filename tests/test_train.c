@@ -286,6 +286,19 @@ static void test_norm_residual(const pargnn_dataset_t *ds, const char *dir) {
     other = cfg;
     other.residual = 0;
     check_resume_refused(ds, &other, path, "--residual");
+    /* GIN with batch norm inside its MLP: running statistics of the MLP's norm carried too */
+    snprintf(path, sizeof path, "%s/gin_bn.ckpt", dir);
+    pargnn_config_default(&cfg);
+    cfg.model = PARGNN_MODEL_GIN, cfg.gin_mlp_norm = PARGNN_NORM_BATCH, cfg.layers = 3;
+    cfg.hidden = 16, cfg.epochs = 20;
+    check_resume_equivalence(ds, cfg, 9, path, "gin mlp batch norm");
+    check_predicts(ds, path);
+    pargnn_config stored;
+    CHECK_STATUS(pargnn_checkpoint_read_config(path, &stored), PARGNN_STATUS_OK, NULL);
+    CHECK(stored.gin_mlp_norm == PARGNN_NORM_BATCH);
+    other = cfg;
+    other.gin_mlp_norm = PARGNN_NORM_NONE;
+    check_resume_refused(ds, &other, path, "--gin-mlp-norm");
     pargnn_config_default(&cfg);
     cfg.model = PARGNN_MODEL_SAGE, cfg.sage_normalize = 1, cfg.norm = PARGNN_NORM_LAYER;
     cfg.layers = 3, cfg.hidden = 24, cfg.residual = 1, cfg.epochs = 100;
@@ -320,6 +333,12 @@ static void test_bad_config(const pargnn_dataset_t *ds) {
     pargnn_config_default(&cfg);
     cfg.norm = (pargnn_norm)5;
     CHECK_STATUS(pargnn_trainer_create(ds, &cfg, &tr), PARGNN_STATUS_INVALID_ARGUMENT, "--norm");
+    pargnn_config_default(&cfg);
+    cfg.gin_mlp_norm = PARGNN_NORM_BATCH; /* with GCN */
+    CHECK_STATUS(pargnn_trainer_create(ds, &cfg, &tr), PARGNN_STATUS_INVALID_ARGUMENT, "--gin-mlp-norm");
+    pargnn_config_default(&cfg);
+    cfg.model = PARGNN_MODEL_GIN, cfg.gin_mlp_norm = (pargnn_norm)3;
+    CHECK_STATUS(pargnn_trainer_create(ds, &cfg, &tr), PARGNN_STATUS_INVALID_ARGUMENT, "--gin-mlp-norm");
     pargnn_config_default(&cfg);
     cfg.init = (pargnn_init)2;
     CHECK_STATUS(pargnn_trainer_create(ds, &cfg, &tr), PARGNN_STATUS_INVALID_ARGUMENT, "--init");

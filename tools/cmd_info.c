@@ -108,7 +108,7 @@ static void print_text(const char *data, const pargnn_dataset_stats *s, const pa
 
 int cmd_info(int argc, char **argv) {
     cl_data_opts d = {0};
-    int json = 0, model = 0, norm = 0;
+    int json = 0, model = 0, norm = 0, mlp_norm = 0;
     static const char *const models[] = {"gcn", "sage", "gin", "gat", NULL}; /* = pargnn_model_kind */
     static const char *const norms[] = {"none", "batch", "layer", NULL};      /* = pargnn_norm */
     pargnn_config cfg;
@@ -134,6 +134,8 @@ int cmd_info(int argc, char **argv) {
          .help = "GAT: heads of each hidden layer, for the memory estimate"},
         {.name = "norm", .kind = CL_CHOICE, .dest = &norm, .choices = norms,
          .help = "normalisation between layers, for the memory estimate"},
+        {.name = "gin-mlp-norm", .kind = CL_CHOICE, .dest = &mlp_norm, .choices = norms,
+         .help = "GIN: normalisation inside each layer's MLP, for the memory estimate"},
         {.name = "residual", .kind = CL_BOOL, .dest = &cfg.residual,
          .help = "residual connections, for the memory estimate"},
         {.name = "layers", .kind = CL_INT32, .dest = &cfg.layers, .meta = "N",
@@ -159,6 +161,7 @@ int cmd_info(int argc, char **argv) {
     }
     cfg.model = (pargnn_model_kind)model;
     cfg.norm = (pargnn_norm)norm;
+    cfg.gin_mlp_norm = (pargnn_norm)mlp_norm;
     pargnn_status st = pargnn_config_validate(&cfg);
     if (st != PARGNN_STATUS_OK) return cl_fail(st);
     pargnn_dataset_t *ds = NULL;

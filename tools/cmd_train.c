@@ -38,7 +38,7 @@ static const char *const checkpoint_flags[] = {
 
 typedef struct train_opts {
     pargnn_config cfg;
-    int model, gin_eps, decay_scope, feature_norm, norm, init; /* indices into the choice lists */
+    int model, gin_eps, decay_scope, feature_norm, norm, gin_mlp_norm, init; /* indices into the choice lists */
     cl_data_opts d; /* --data, --split, --format, --undirected, --features, --labels */
     const char *json, *save, *resume;
     const char *partitions;               /* --partitions DIR: each rank reads its part */
@@ -58,6 +58,7 @@ static void opts_from_config(train_opts *o, const pargnn_config *cfg) {
     o->model = choice_index(model_values, 4, (int)cfg->model);
     o->gin_eps = cfg->gin_train_eps != 0;
     o->norm = (int)cfg->norm;
+    o->gin_mlp_norm = (int)cfg->gin_mlp_norm;
     o->init = (int)cfg->init;
     o->decay_scope = choice_index(scope_values, 2, (int)cfg->decay_scope);
     o->feature_norm = choice_index(norm_values, 2, (int)cfg->feature_norm);
@@ -68,6 +69,7 @@ static void opts_to_config(train_opts *o) {
     o->cfg.model = (pargnn_model_kind)model_values[o->model];
     o->cfg.gin_train_eps = o->gin_eps;
     o->cfg.norm = (pargnn_norm)o->norm;
+    o->cfg.gin_mlp_norm = (pargnn_norm)o->gin_mlp_norm;
     o->cfg.init = (pargnn_init)o->init;
     o->cfg.decay_scope = (pargnn_decay_scope)scope_values[o->decay_scope];
     o->cfg.feature_norm = (pargnn_feature_norm)norm_values[o->feature_norm];
@@ -76,7 +78,7 @@ static void opts_to_config(train_opts *o) {
     o->cfg.reorder = (pargnn_reorder)o->reorder;
 }
 
-enum { TRAIN_NFLAGS = 37 };
+enum { TRAIN_NFLAGS = 38 };
 
 static const char *const partition_names[] = {"metis", "random", "block", NULL};
 static const char *const objective_names[] = {"cut", "vol", NULL};
@@ -109,6 +111,11 @@ static void train_flags(train_opts *o, cl_flag *t) {
                  "(graph attention)"},
         {.name = "gin-eps", .kind = CL_CHOICE, .dest = &o->gin_eps, .choices = gin_eps_names,
          .help = "GIN: eps fixed at 0, or learned per layer (--model gin only)"},
+        {.name = "gin-mlp-norm", .kind = CL_CHOICE, .dest = &o->gin_mlp_norm,
+         .choices = layer_norm_names,
+         .help = "GIN: batch or layer norm inside each layer's MLP, between its first linear "
+                 "map and the ReLU, as the GIN paper's MLPs and PyG's GIN example (batch: "
+                 "that map has no bias; --model gin only)"},
         {.name = "heads", .kind = CL_INT32, .dest = &c->heads, .meta = "K",
          .help = "GAT: attention heads of each hidden layer, concatenated (a hidden layer is "
                  "K x --hidden wide)"},

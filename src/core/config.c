@@ -78,6 +78,11 @@ pargnn_status pargnn_config_validate(const pargnn_config *cfg) {
                         (int)cfg->sage_normalize);
     if (cfg->sage_normalize && cfg->model != PARGNN_MODEL_SAGE)
         return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--sage-normalize: only for --model sage");
+    if ((unsigned)cfg->gin_mlp_norm > PARGNN_NORM_LAYER)
+        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--gin-mlp-norm: unknown value %d",
+                        (int)cfg->gin_mlp_norm);
+    if (cfg->gin_mlp_norm != PARGNN_NORM_NONE && cfg->model != PARGNN_MODEL_GIN)
+        return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--gin-mlp-norm: only for --model gin");
     if ((unsigned)cfg->norm > PARGNN_NORM_LAYER)
         return pg_error(PARGNN_STATUS_INVALID_ARGUMENT, "--norm: unknown value %d", (int)cfg->norm);
     if (cfg->residual != 0 && cfg->residual != 1)

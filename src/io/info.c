@@ -85,7 +85,10 @@ static pargnn_status train_bytes(const pargnn_dataset_t *ds, const pargnn_config
     for (int32_t l = 0; l < net.num_layers; l++) { /* epilogues (nn/epilogue.c) */
         const pg_layer *ly = &net.layers[l];
         const double nf = (double)n * (double)ly->fout * R;
-        if (ly->norm != PARGNN_NORM_NONE) b += nf + (double)(n > ly->fout ? n : ly->fout) * R;
+        const pg_norm_site *sites[2] = {&ly->norm, &ly->mlp_norm}; /* xhat, statistics */
+        for (int i = 0; i < 2; i++)
+            if (sites[i]->kind != PARGNN_NORM_NONE)
+                b += (double)n * (double)sites[i]->f * R + (double)(n > sites[i]->f ? n : sites[i]->f) * R;
         if (ly->l2norm) b += nf + (double)n * R;
         if (ly->residual) b += nf; /* the activation */
         any_res |= ly->residual;

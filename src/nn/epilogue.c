@@ -10,6 +10,7 @@
  *   a residual connection (--residual: + the layer's input before dropout, where the
  *     widths match).
  * Without any of the optional steps it is the fused bias + activation of the first version.
+ * The norm itself (pg_norm_forward/backward) also serves GIN's norm inside its MLP.
  * Column sums go through fixed row blocks: the same sums for any thread count.
  */
 #include <math.h>
@@ -24,7 +25,17 @@
 #define SUM_BLOCKS 64
 #define PAR_MIN 65536
 
-static int plain(const pg_layer *ly) { return !ly->l2norm && ly->norm == PARGNN_NORM_NONE && !ly->residual; }
+static int plain(const pg_layer *ly) { return !ly->l2norm && ly->norm.kind == PARGNN_NORM_NONE && !ly->residual; }
+
+/* The buffers of a norm over (n, s->f), when it has a kind. */
+static pargnn_status norm_state(const pg_norm_site *s, int64_t n, pg_norm_state *e) {
+    if (s->kind == PARGNN_NORM_NONE) return PARGNN_STATUS_OK;
+    const size_t ns = s->kind == PARGNN_NORM_BATCH ? (size_t)s->f : (size_t)n + 1;
+    if (!(e->xhat = pg_alloc((size_t)n * (size_t)s->f, sizeof(pg_real), "normalised values")) ||
+        !(e->stat = pg_alloc(ns, sizeof(pg_real), "norm statistics")))
+        return PARGNN_STATUS_NO_MEMORY;
+    return PARGNN_STATUS_OK;
+}
 
 pargnn_status pg_epilogue_workspace(pg_net *net) {
     const int32_t L = net->num_layers;
@@ -36,18 +47,15 @@ pargnn_status pg_epilogue_workspace(pg_net *net) {
         const pg_layer *ly = &net->layers[l];
         pg_epilogue_state *e = &net->epi[l];
         const size_t nf = (size_t)n * (size_t)ly->fout;
-        any |= !plain(ly);
+        const int mlp = ly->mlp_norm.kind != PARGNN_NORM_NONE;
+        any |= !plain(ly) || mlp;
         res |= ly->residual;
-        norm |= ly->norm != PARGNN_NORM_NONE;
+        norm |= ly->norm.kind != PARGNN_NORM_NONE || mlp;
         if (ly->l2norm && (!(e->l2y = pg_alloc(nf, sizeof(pg_real), "normalised outputs")) ||
                            !(e->l2n = pg_alloc((size_t)n + 1, sizeof(pg_real), "row norms"))))
             return PARGNN_STATUS_NO_MEMORY;
-        if (ly->norm != PARGNN_NORM_NONE) {
-            const size_t ns = ly->norm == PARGNN_NORM_BATCH ? (size_t)ly->fout : (size_t)n + 1;
-            if (!(e->xhat = pg_alloc(nf, sizeof(pg_real), "normalised values")) ||
-                !(e->stat = pg_alloc(ns, sizeof(pg_real), "norm statistics")))
-                return PARGNN_STATUS_NO_MEMORY;
-        }
+        PG_TRY(norm_state(&ly->norm, n, &e->norm));
+        PG_TRY(norm_state(&ly->mlp_norm, n, &e->mlp));
         if (ly->residual && !(e->act = pg_alloc(nf, sizeof(pg_real), "activations")))
             return PARGNN_STATUS_NO_MEMORY;
     }
@@ -65,7 +73,8 @@ void pg_epilogue_free(pg_net *net) {
     if (net->epi)
         for (int32_t l = 0; l < net->num_layers; l++) {
             pg_epilogue_state *e = &net->epi[l];
-            pg_free(e->l2y), pg_free(e->l2n), pg_free(e->xhat), pg_free(e->stat), pg_free(e->act);
+            pg_free(e->l2y), pg_free(e->l2n), pg_free(e->act);
+            pg_free(e->norm.xhat), pg_free(e->norm.stat), pg_free(e->mlp.xhat), pg_free(e->mlp.stat);
         }
     free(net->epi);
     net->epi = NULL;
@@ -136,13 +145,12 @@ static void l2_backward(const pg_epilogue_state *e, pg_real *dY, int64_t n, int6
     }
 }
 
-static pargnn_status norm_forward(pg_net *net, const pg_graph *g, int l, int training) {
-    const pg_layer *ly = &net->layers[l];
-    pg_epilogue_state *e = &net->epi[l];
-    const int64_t n = net->n, f = ly->fout;
-    pg_real *Z = net->Z[l], *xh = e->xhat;
-    const pg_real *gamma = net->params + ly->ng_off, *beta = net->params + ly->nb_off;
-    if (ly->norm == PARGNN_NORM_LAYER) {
+pargnn_status pg_norm_forward(pg_net *net, const pg_graph *g, const pg_norm_site *ns,
+                              pg_norm_state *e, pg_real *Z, int training) {
+    const int64_t n = net->n, f = ns->f;
+    pg_real *xh = e->xhat;
+    const pg_real *gamma = net->params + ns->g_off, *beta = net->params + ns->b_off;
+    if (ns->kind == PARGNN_NORM_LAYER) {
 #pragma omp parallel for schedule(static) if (n * f >= PAR_MIN)
         for (int64_t i = 0; i < n; i++) {
             pg_real *z = Z + i * f, *x = xh + i * f;
@@ -160,7 +168,7 @@ static pargnn_status norm_forward(pg_net *net, const pg_graph *g, int l, int tra
         return PARGNN_STATUS_OK;
     }
     /* batch: two passes (mean, then centred squares), each summed over every process */
-    pg_real *rmean = net->params + ly->rm_off, *rvar = net->params + ly->rv_off;
+    pg_real *rmean = net->params + ns->rm_off, *rvar = net->params + ns->rv_off;
     double *mean = net->normsum; /* workspace: no allocation per step */
     double *var = mean + f; /* f values, then the node count while summing */
     pargnn_status s = PARGNN_STATUS_OK;
@@ -199,20 +207,17 @@ static pargnn_status norm_forward(pg_net *net, const pg_graph *g, int l, int tra
     return s;
 }
 
-/* From dY (n, f) = d(gamma xhat + beta): the parameter gradients (this process's share),
- * and dY becomes d(pre-norm). */
-static pargnn_status norm_backward(pg_net *net, const pg_graph *g, int l, pg_real *dY) {
-    const pg_layer *ly = &net->layers[l];
-    const pg_epilogue_state *e = &net->epi[l];
-    const int64_t n = net->n, f = ly->fout;
-    const pg_real *xh = e->xhat, *gamma = net->params + ly->ng_off;
-    pg_real *dgamma = net->grads + ly->ng_off, *dbeta = net->grads + ly->nb_off;
+pargnn_status pg_norm_backward(pg_net *net, const pg_graph *g, const pg_norm_site *ns,
+                               const pg_norm_state *e, pg_real *dY) {
+    const int64_t n = net->n, f = ns->f;
+    const pg_real *xh = e->xhat, *gamma = net->params + ns->g_off;
+    pg_real *dgamma = net->grads + ns->g_off, *dbeta = net->grads + ns->b_off;
     double *s = net->normsum;
     double *sb = s, *sg = s + f; /* sum dY, sum dY xhat */
     col_sums(net, dY, NULL, xh, n, f, sb, sg);
     for (int64_t j = 0; j < f; j++) dbeta[j] = (pg_real)sb[j], dgamma[j] = (pg_real)sg[j];
     pargnn_status st = PARGNN_STATUS_OK;
-    if (ly->norm == PARGNN_NORM_LAYER) {
+    if (ns->kind == PARGNN_NORM_LAYER) {
 #pragma omp parallel for schedule(static) if (n * f >= PAR_MIN)
         for (int64_t i = 0; i < n; i++) {
             pg_real *d = dY + i * f;
@@ -264,7 +269,7 @@ pargnn_status pg_epilogue_forward(pg_net *net, const pg_graph *g, int l, int tra
     pg_epilogue_state *e = &net->epi[l];
     if (bias) pg_bias_add(Z, n, f, bias);
     if (ly->l2norm) l2_forward(e, Z, n, f);
-    if (ly->norm != PARGNN_NORM_NONE) PG_TRY(norm_forward(net, g, l, training));
+    if (ly->norm.kind != PARGNN_NORM_NONE) PG_TRY(pg_norm_forward(net, g, &ly->norm, &e->norm, Z, training));
     if (hidden) {
         if (elu) pg_elu(Z, n * f);
         else pg_relu(Z, n * f);
@@ -296,7 +301,7 @@ pargnn_status pg_epilogue_backward(pg_net *net, const pg_graph *g, int l, pg_rea
         if (elu) pg_elu_backward(dZ, act, n * f);
         else pg_relu_backward(dZ, act, n * f);
     }
-    if (ly->norm != PARGNN_NORM_NONE) PG_TRY(norm_backward(net, g, l, dZ));
+    if (ly->norm.kind != PARGNN_NORM_NONE) PG_TRY(pg_norm_backward(net, g, &ly->norm, &e->norm, dZ));
     if (ly->l2norm) l2_backward(e, dZ, n, f);
     if (db) pg_relu_bias_grad(dZ, dZ, n, f, 0, db); /* no mask: the second argument is unused */
     return PARGNN_STATUS_OK;

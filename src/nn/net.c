@@ -38,6 +38,24 @@ void pg_net_free(pg_net *net) {
     memset(net, 0, sizeof *net);
 }
 
+/* A norm of kind over f columns with its parameters from offset off; returns the next
+ * offset. */
+static int64_t plan_norm(pg_norm_site *s, pargnn_norm kind, int64_t f, int64_t off, double *approx) {
+    s->kind = kind;
+    s->f = f;
+    if (kind == PARGNN_NORM_NONE) return off;
+    s->g_off = off;
+    s->b_off = off + f;
+    off += 2 * f;
+    if (kind == PARGNN_NORM_BATCH) {
+        s->rm_off = off;
+        s->rv_off = off + f;
+        off += 2 * f;
+    }
+    *approx += 4.0 * (double)f;
+    return off;
+}
+
 /* Layer shapes and parameter offsets; returns the parameter count, or -1 past 2^62.
  * GCN's layout (W then b per layer) and initialisation keys are those of the first
  * version, so its results are unchanged. */
@@ -53,7 +71,7 @@ static int64_t plan_layers(const pargnn_config *cfg, int64_t in_dim, int64_t num
         ly.fout = l == L - 1 ? num_classes : cfg->hidden;
         ly.mid = cfg->model == PARGNN_MODEL_GIN ? cfg->hidden : 0;
         ly.ws_off = ly.w2_off = ly.b2_off = ly.eps_off = ly.as_off = ly.ad_off = -1;
-        ly.ng_off = ly.nb_off = ly.rm_off = ly.rv_off = -1;
+        ly.norm = ly.mlp_norm = (pg_norm_site){PARGNN_NORM_NONE, 0, -1, -1, -1, -1};
         if (cfg->model == PARGNN_MODEL_GAT) {
             /* heads of width hw: concatenated on hidden layers, averaged on the output */
             ly.heads = l == L - 1 ? cfg->out_heads : cfg->heads;
@@ -75,9 +93,11 @@ static int64_t plan_layers(const pargnn_config *cfg, int64_t in_dim, int64_t num
          * per-value scaling turns into full-size steps that differ with the process
          * count); the norm's shift takes its place. */
         const int no_bias = l < L - 1 && cfg->norm == PARGNN_NORM_BATCH;
-        ly.b_off = off;
-        if (ly.kind == PARGNN_MODEL_GIN || !no_bias) off += ly.kind == PARGNN_MODEL_GAT ? ly.fout : w;
-        else ly.b_off = -1;
+        /* GIN's first map feeds its MLP's norm (of every layer): the same rule */
+        const int gin = ly.kind == PARGNN_MODEL_GIN;
+        const int no_b = gin ? cfg->gin_mlp_norm == PARGNN_NORM_BATCH : no_bias;
+        ly.b_off = no_b ? -1 : off;
+        off += no_b ? 0 : ly.kind == PARGNN_MODEL_GAT ? ly.fout : w;
         approx += fi * (double)w + (double)w;
         if (ly.kind == PARGNN_MODEL_SAGE) {
             ly.ws_off = off;
@@ -90,6 +110,7 @@ static int64_t plan_layers(const pargnn_config *cfg, int64_t in_dim, int64_t num
             off += no_bias ? 0 : ly.fout;
             approx += mi * fo + fo;
             if (cfg->gin_train_eps) ly.eps_off = off++;
+            off = plan_norm(&ly.mlp_norm, cfg->gin_mlp_norm, ly.mid, off, &approx);
         } else if (ly.kind == PARGNN_MODEL_GAT) {
             ly.as_off = off;
             off += ly.mid;
@@ -99,19 +120,8 @@ static int64_t plan_layers(const pargnn_config *cfg, int64_t in_dim, int64_t num
         }
         if (l < L - 1) { /* the epilogue of a hidden layer */
             ly.l2norm = cfg->sage_normalize != 0;
-            ly.norm = cfg->norm;
             ly.residual = cfg->residual && l > 0 && ly.fin == ly.fout;
-            if (ly.norm != PARGNN_NORM_NONE) {
-                ly.ng_off = off;
-                ly.nb_off = off + ly.fout;
-                off += 2 * ly.fout;
-                if (ly.norm == PARGNN_NORM_BATCH) {
-                    ly.rm_off = off;
-                    ly.rv_off = off + ly.fout;
-                    off += 2 * ly.fout;
-                }
-                approx += 4 * fo;
-            }
+            off = plan_norm(&ly.norm, cfg->norm, ly.fout, off, &approx);
         }
         if (approx > 4.6e18) return -1;
         if (layers) layers[l] = ly;
@@ -199,9 +209,12 @@ pargnn_status pg_net_init(pg_net *net, const pargnn_config *cfg, int64_t in_dim,
         /* GAT's attention vectors: Glorot over (heads, hw), as PyG's */
         if (ly->as_off >= 0) glorot(net->params + ly->as_off, ly->heads, ly->hw, cfg->seed, l, 2);
         if (ly->ad_off >= 0) glorot(net->params + ly->ad_off, ly->heads, ly->hw, cfg->seed, l, 3);
-        /* norm: gamma 1, beta 0; running mean 0, running variance 1 */
-        for (int64_t k = 0; ly->ng_off >= 0 && k < ly->fout; k++) net->params[ly->ng_off + k] = 1;
-        for (int64_t k = 0; ly->rv_off >= 0 && k < ly->fout; k++) net->params[ly->rv_off + k] = 1;
+        /* norms: gamma 1, beta 0; running mean 0, running variance 1 */
+        const pg_norm_site *sites[2] = {&ly->norm, &ly->mlp_norm};
+        for (int i = 0; i < 2; i++) {
+            for (int64_t k = 0; sites[i]->g_off >= 0 && k < sites[i]->f; k++) P[sites[i]->g_off + k] = 1;
+            for (int64_t k = 0; sites[i]->rv_off >= 0 && k < sites[i]->f; k++) P[sites[i]->rv_off + k] = 1;
+        }
         /* L2 decay on weight matrices only (not biases, not eps) */
         const int decayed = cfg->decay_scope == PARGNN_DECAY_SCOPE_ALL || l == 0;
         if (!decayed || !(cfg->weight_decay > 0)) continue;
@@ -413,9 +426,10 @@ static pargnn_status sage_forward(pg_net *net, const pg_graph *g, const layer_in
     return PARGNN_STATUS_OK;
 }
 
-static pargnn_status gin_forward(pg_net *net, const pg_graph *g, const layer_in *in, int l) {
+static pargnn_status gin_forward(pg_net *net, const pg_graph *g, const layer_in *in, int l,
+                                 int training) {
     const pg_layer *ly = &net->layers[l];
-    const pg_real *W = net->params + ly->w_off, *b = net->params + ly->b_off;
+    const pg_real *W = net->params + ly->w_off, *b = ly->b_off >= 0 ? net->params + ly->b_off : NULL;
     const pg_real *W2 = net->params + ly->w2_off;
     const pg_real one_eps = 1 + gin_eps(net, ly);
     const int64_t n = net->n;
@@ -431,7 +445,13 @@ static pargnn_status gin_forward(pg_net *net, const pg_graph *g, const layer_in 
         PG_TRY(aggregate(net, g, T, ly->mid, R));
         axpy(R, one_eps, T, n * ly->mid);
     }
-    pg_bias_relu_dropout(R, n, ly->mid, b, 1, NULL, NULL, 0, NULL);
+    if (ly->mlp_norm.kind == PARGNN_NORM_NONE) {
+        pg_bias_relu_dropout(R, n, ly->mid, b, 1, NULL, NULL, 0, NULL);
+    } else { /* the MLP's norm between its first map and the ReLU */
+        if (b) pg_bias_add(R, n, ly->mid, b);
+        PG_TRY(pg_norm_forward(net, g, &ly->mlp_norm, &net->epi[l].mlp, R, training));
+        pg_relu(R, n * ly->mid);
+    }
     net->be->gemm(0, 0, n, ly->fout, ly->mid, 1, R, ly->mid, W2, ly->fout, 0, net->Z[l], ly->fout);
     return PARGNN_STATUS_OK;
 }
@@ -445,7 +465,7 @@ pargnn_status pg_net_forward(pg_net *net, const pg_graph *g, const pg_input *x, 
         switch (ly->kind) {
         case PARGNN_MODEL_GCN: PG_TRY(gcn_forward(net, g, &in, l)); break;
         case PARGNN_MODEL_SAGE: PG_TRY(sage_forward(net, g, &in, l)); break;
-        case PARGNN_MODEL_GIN: PG_TRY(gin_forward(net, g, &in, l)); break;
+        case PARGNN_MODEL_GIN: PG_TRY(gin_forward(net, g, &in, l, training)); break;
         case PARGNN_MODEL_GAT: PG_TRY(pg_gat_forward(net, g, &in, l, training, epoch)); break;
         }
         /* bias (GIN: b2), then norm, activation, residual as configured (epilogue.c) */
@@ -526,15 +546,22 @@ static pargnn_status gin_backward(pg_net *net, const pg_graph *g, const layer_in
     const pg_backend *be = net->be;
     const int64_t n = net->n, fin = ly->fin, fout = ly->fout, mid = ly->mid;
     const pg_real *W = net->params + ly->w_off, *W2 = net->params + ly->w2_off;
-    pg_real *dW = net->grads + ly->w_off, *db = net->grads + ly->b_off;
+    pg_real *dW = net->grads + ly->w_off, *db = ly->b_off >= 0 ? net->grads + ly->b_off : NULL;
     pg_real *dW2 = net->grads + ly->w2_off;
     pg_real *R = net->R[l], *T = net->T[l];
     const pg_real one_eps = 1 + gin_eps(net, ly);
     const int learn = ly->eps_off >= 0;
-    /* Z = R W2: dW2 = R^T dZ; dM (n, mid) = (dZ W2^T) masked by R > 0, db = its column sums */
+    /* Z = R W2: dW2 = R^T dZ; dM (n, mid) = (dZ W2^T) masked by R > 0 (then through the
+     * MLP's norm), db = its column sums */
     be->gemm(1, 0, mid, fout, n, 1, R, mid, dZ, fout, 0, dW2, fout);
     be->gemm(0, 1, n, mid, fout, 1, dZ, fout, W2, fout, 0, tmp, mid);
-    pg_relu_bias_grad(tmp, R, n, mid, 1, db);
+    if (ly->mlp_norm.kind == PARGNN_NORM_NONE) {
+        pg_relu_bias_grad(tmp, R, n, mid, 1, db);
+    } else {
+        pg_relu_backward(tmp, R, n * mid);
+        PG_TRY(pg_norm_backward(net, g, &ly->mlp_norm, &net->epi[l].mlp, tmp));
+        if (db) pg_relu_bias_grad(tmp, tmp, n, mid, 0, db); /* no mask: the second argument is unused */
+    }
     pg_real *dM = tmp;
     *dH = NULL;
     if (ly->aggregate_first) {

@@ -54,13 +54,32 @@ typedef struct pg_graph {
     const pg_csr *adj_inner, *adj_outer;
 } pg_graph;
 
+/* A batch or layer normalisation over the f columns of an (n, f) matrix (nn/epilogue.c):
+ * xhat = (z - mean) / sqrt(var + 1e-5), y = gamma xhat + beta. A hidden layer's epilogue
+ * may have one, and a GIN layer a second inside its MLP. */
+typedef struct pg_norm_site {
+    pargnn_norm kind;       /* PARGNN_NORM_*; NONE: absent (offsets -1) */
+    int64_t f;
+    int64_t g_off, b_off;   /* scale gamma and shift beta (f each) */
+    int64_t rm_off, rv_off; /* batch: running mean and variance (f each), kept in the
+                               parameter buffer with zero gradient and no decay, so Adam
+                               leaves them alone and checkpoints carry them; else -1 */
+} pg_norm_site;
+
+/* What a normalisation keeps for backward. */
+typedef struct pg_norm_state {
+    pg_real *xhat;          /* normalised values (n, f) */
+    pg_real *stat;          /* batch: 1/std per column (f); layer: 1/std per row (n) */
+} pg_norm_state;
+
 /* A layer's kind is the model's (cfg.model); its parameters are views (offsets) into the
  * one parameter buffer:
  *   GCN:  Z = A_hat H W + b                       W (fin, fout), b (fout)
  *   SAGE: Z = mean(H) W + H W_self + b            W, W_self (fin, fout), b (fout)
- *   GIN:  Z = relu(((1+eps) H + sum(H)) W + b) W2 + b2
- *                                                 W (fin, mid), b (mid), W2 (mid, fout),
- *                                                 b2 (fout), eps (1, when learned)
+ *   GIN:  Z = relu(norm(((1+eps) H + sum(H)) W + b)) W2 + b2
+ *                                                 W (fin, mid), b (mid; none before a
+ *                                                 batch norm), W2 (mid, fout), b2 (fout),
+ *                                                 eps (1, when learned); norm: mlp_norm
  *   GAT:  P = H W; per head k: Z_k = att_k P_k    W (fin, heads*hw), a_src, a_dst
  *         (att: nn/gat.c), heads concatenated     (heads*hw), b (fout)
  *         (fout = heads*hw) or averaged (fout = hw)
@@ -79,19 +98,16 @@ typedef struct pg_layer {
     /* Epilogue of a hidden layer (nn/epilogue.c), in this order after the bias:
      * L2 row normalisation (SAGE), batch or layer norm, activation, residual. */
     int l2norm;            /* SAGE --sage-normalize */
-    pargnn_norm norm;      /* PARGNN_NORM_*; NONE on the output layer */
+    pg_norm_site norm;     /* over the conv's output (fout); kind NONE on the output layer */
     int residual;          /* add the layer's (undropped) input: fin == fout, 0 < l < L-1 */
-    int64_t ng_off, nb_off;/* norm: scale gamma and shift beta (fout each); else -1 */
-    int64_t rm_off, rv_off;/* batch norm: running mean and variance (fout each), kept in the
-                              parameter buffer with zero gradient and no decay, so Adam
-                              leaves them alone and checkpoints carry them; else -1 */
+    pg_norm_site mlp_norm; /* GIN: inside the MLP (mid), every layer; else kind NONE */
 } pg_layer;
 
 /* What the epilogue of a hidden layer keeps for backward. */
 typedef struct pg_epilogue_state {
     pg_real *l2y, *l2n;    /* L2 normalisation: output rows (n, fout), row norms (n) */
-    pg_real *xhat;         /* norm: normalised values (n, fout) */
-    pg_real *stat;         /* batch: 1/std per column (fout); layer: 1/std per row (n) */
+    pg_norm_state norm;    /* the layer's norm */
+    pg_norm_state mlp;     /* GIN: the norm inside its MLP */
     pg_real *act;          /* residual: the activation's output (n, fout) */
 } pg_epilogue_state;
 

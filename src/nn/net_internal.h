@@ -38,6 +38,14 @@ pargnn_status pg_epilogue_forward(pg_net *net, const pg_graph *g, int l, int tra
  * bias and norm parameter gradients are this process's shares. With a residual, dZ is
  * first copied to net->gR for the layer's input. */
 pargnn_status pg_epilogue_backward(pg_net *net, const pg_graph *g, int l, pg_real *dZ);
+/* Batch or layer norm of site ns over Z (n, ns->f) in place, keeping what backward needs in
+ * e; batch statistics are summed over every process (training) or are the running ones. */
+pargnn_status pg_norm_forward(pg_net *net, const pg_graph *g, const pg_norm_site *ns,
+                              pg_norm_state *e, pg_real *Z, int training);
+/* Its backward: gamma's and beta's gradients (this process's share), and dY (n, ns->f)
+ * becomes the gradient of the norm's input. */
+pargnn_status pg_norm_backward(pg_net *net, const pg_graph *g, const pg_norm_site *ns,
+                               const pg_norm_state *e, pg_real *dY);
 /* Workspace of the epilogues (called by pg_net_workspace), and its release. */
 pargnn_status pg_epilogue_workspace(pg_net *net);
 void pg_epilogue_free(pg_net *net);

@@ -20,7 +20,7 @@
  * other fields; 3: GAT's heads,
  * output heads and attention dropout after GIN's eps mode; 2: GIN's eps mode after the
  * seed; 1: GCN only. Every earlier version is still read. */
-#define CKPT_VERSION 5u
+#define CKPT_VERSION 6u
 #define CKPT_MAX_BYTES ((uint64_t)1 << 40)
 
 /* ------------------------------------------------------------ serialisation */
@@ -99,6 +99,7 @@ static void serialise_config(wbuf *b, const pargnn_config *c) {
     put_i32(b, (int32_t)c->norm);
     put_i32(b, c->residual);
     put_i32(b, (int32_t)c->init); /* version 5 */
+    put_i32(b, (int32_t)c->gin_mlp_norm); /* version 6 */
 }
 
 static pargnn_status parse_config(rbuf *b, uint32_t version, pargnn_config *c) {
@@ -133,6 +134,11 @@ static pargnn_status parse_config(rbuf *b, uint32_t version, pargnn_config *c) {
         int32_t init = 0;
         PG_TRY(get(b, &init, 4, "init"));
         c->init = (pargnn_init)init;
+    }
+    if (version >= 6) {
+        int32_t mn = 0;
+        PG_TRY(get(b, &mn, 4, "gin_mlp_norm"));
+        c->gin_mlp_norm = (pargnn_norm)mn;
     }
     c->model = (pargnn_model_kind)model;
     c->decay_scope = (pargnn_decay_scope)scope;
@@ -343,6 +349,7 @@ static const char *config_diff(const pargnn_config *a, const pargnn_config *b) {
     if (a->message_dropout != b->message_dropout) return "--message-dropout";
     if (a->sage_normalize != b->sage_normalize) return "--sage-normalize";
     if (a->norm != b->norm) return "--norm";
+    if (a->gin_mlp_norm != b->gin_mlp_norm) return "--gin-mlp-norm";
     if (a->residual != b->residual) return "--residual";
     if (a->init != b->init) return "--init";
     if (a->layers != b->layers) return "--layers";

@@ -134,6 +134,8 @@ pargnn_status pargnn_trainer_write_json(const pargnn_trainer_t *tr, const char *
     fprintf(f, ",\n    \"sage_normalize\": %s,\n    \"norm\": \"%s\",\n    \"residual\": %s",
             c->sage_normalize ? "true" : "false", (unsigned)c->norm <= PARGNN_NORM_LAYER ? norms[c->norm] : "?",
             c->residual ? "true" : "false");
+    fprintf(f, ",\n    \"gin_mlp_norm\": \"%s\"",
+            (unsigned)c->gin_mlp_norm <= PARGNN_NORM_LAYER ? norms[c->gin_mlp_norm] : "?");
     fprintf(f, ",\n    \"init\": \"%s\"", c->init == PARGNN_INIT_PYG ? "pyg" : "glorot");
     fprintf(f, ",\n    \"layers\": %d,\n    \"hidden\": %d,\n    \"dropout\": ", c->layers, c->hidden);
     json_num(f, c->dropout);

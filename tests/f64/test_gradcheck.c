@@ -34,7 +34,7 @@ static pargnn_model_kind cur_model = PARGNN_MODEL_GCN;
 static int cur_learn_eps;
 static int cur_heads = 1, cur_out_heads = 1; /* GAT */
 static double cur_attn_dropout, cur_msg_dropout;
-static pargnn_norm cur_norm; /* epilogues */
+static pargnn_norm cur_norm, cur_mlp_norm; /* epilogues; GIN's MLP */
 static int cur_residual, cur_sage_normalize;
 static pg_real mean_scale[64];
 static void model_operator(pg_csr *a, pg_csr *out) {
@@ -228,6 +228,7 @@ static void check_model(const char *name, int layers, int hidden, int64_t fin, i
         cfg.heads = cur_heads, cfg.out_heads = cur_out_heads, cfg.attn_dropout = cur_attn_dropout,
         cfg.message_dropout = cur_msg_dropout;
     cfg.norm = cur_norm, cfg.residual = cur_residual, cfg.sage_normalize = cur_sage_normalize;
+    cfg.gin_mlp_norm = cur_mlp_norm;
     pg_net net;
     CHECK_STATUS(pg_net_init(&net, &cfg, fin, C, sparse, pg_backend_ref()), PARGNN_STATUS_OK, NULL);
     CHECK_STATUS(pg_net_workspace(&net, n, 0, Xs.nnz), PARGNN_STATUS_OK, NULL);
@@ -353,6 +354,17 @@ int main(void) {
         check_model("2 layers, batch norm", 2, 8, 6, 0, 0.0);
         cur_norm = PARGNN_NORM_NONE;
     }
+    /* GIN's norm inside its MLP, alone, with a learned eps, and with the layers' own */
+    cur_model = PARGNN_MODEL_GIN, cur_heads = 1;
+    cur_mlp_norm = PARGNN_NORM_BATCH;
+    check_model("2 layers, MLP batch norm", 2, 8, 6, 0, 0.0);
+    cur_learn_eps = 1;
+    check_model("3 layers sparse, MLP batch norm, learned eps", 3, 5, 12, 1, 0.3);
+    cur_learn_eps = 0, cur_mlp_norm = PARGNN_NORM_LAYER;
+    check_model("2 layers, MLP layer norm", 2, 7, 5, 0, 0.2);
+    cur_norm = PARGNN_NORM_BATCH, cur_residual = 1, cur_mlp_norm = PARGNN_NORM_BATCH;
+    check_model("4 layers, MLP and layer batch norms, residual", 4, 6, 9, 0, 0.3);
+    cur_norm = PARGNN_NORM_NONE, cur_residual = 0, cur_mlp_norm = PARGNN_NORM_NONE;
     cur_model = PARGNN_MODEL_SAGE, cur_heads = 1, cur_sage_normalize = 1;
     check_model("2 layers, L2-normalised", 2, 8, 6, 0, 0.3);
     cur_norm = PARGNN_NORM_BATCH, cur_residual = 1;
