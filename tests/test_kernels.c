@@ -162,16 +162,47 @@ static void test_spmm_t(void) {
     pg_kernel_set_isa(-1);
 }
 
-static void test_spmm_t_deterministic(void) {
+/* Any thread count gives the same bits: every path of spmm_t (copies summed in block
+ * order; column blocks) and of the threaded GEMM (row split, k split, one call). */
+static void test_thread_independent(void) {
     const pg_backend *cpu = pg_backend_cpu();
-    pg_csr S = powerlaw_csr(3000, 100, 60, 1);
-    const int64_t f = 33;
-    pg_real *X = rand_buf(S.nrows * f), *Y1 = rand_buf(S.ncols * f), *Y2 = rand_buf(S.ncols * f);
+    const int64_t tshapes[][3] = {{3000, 100, 60}, {900, 900, 30}, {20000, 40, 20}};
+    for (size_t s = 0; s < 3; s++)
+        for (size_t w = 0; w < NW; w += 3) {
+            pg_csr S = powerlaw_csr(tshapes[s][0], tshapes[s][1], tshapes[s][2], 1);
+            const int64_t f = widths[w];
+            pg_real *X = rand_buf(S.nrows * f), *Y0 = rand_buf(S.ncols * f);
+            pg_real *Y[3];
+            for (int t = 1; t <= 3; t++) {
+                pg_set_threads(t);
+                Y[t - 1] = copy_buf(Y0, S.ncols * f);
+                cpu->spmm_t(&S, X, f, (pg_real)0.5, Y[t - 1]);
+            }
+            for (int t = 2; t <= 3; t++)
+                CHECK_MSG(memcmp(Y[0], Y[t - 1], (size_t)(S.ncols * f) * sizeof(pg_real)) == 0,
+                          "spmm_t shape %zu f=%lld: %d threads differ from 1", s, (long long)f, t);
+            free(X), free(Y0), free(Y[0]), free(Y[1]), free(Y[2]), free_csr(&S);
+        }
+    /* row split; k split (16 and 3 chunks); one call; a k split of a wide (m, n) */
+    const int64_t gshapes[][3] = {{3001, 17, 45}, {64, 40, 50000}, {45, 17, 7000}, {9, 9, 9}, {600, 300, 9000}};
+    for (size_t s = 0; s < sizeof gshapes / sizeof gshapes[0]; s++)
+        for (int ta = 0; ta < 2; ta++) {
+            const int64_t m = gshapes[s][0], n = gshapes[s][1], k = gshapes[s][2];
+            const int64_t lda = ta ? m : k;
+            pg_real *A = rand_buf(m * k), *B = rand_buf(k * n), *C0 = rand_buf(m * n);
+            pg_real *C[3];
+            for (int t = 1; t <= 3; t++) {
+                pg_set_threads(t);
+                C[t - 1] = copy_buf(C0, m * n);
+                cpu->gemm(ta, 0, m, n, k, (pg_real)0.75, A, lda, B, n, (pg_real)0.5, C[t - 1], n);
+            }
+            for (int t = 2; t <= 3; t++)
+                CHECK_MSG(memcmp(C[0], C[t - 1], (size_t)(m * n) * sizeof(pg_real)) == 0,
+                          "gemm %lldx%lldx%lld ta=%d: %d threads differ from 1", (long long)m,
+                          (long long)n, (long long)k, ta, t);
+            free(A), free(B), free(C0), free(C[0]), free(C[1]), free(C[2]);
+        }
     pg_set_threads(2);
-    cpu->spmm_t(&S, X, f, 0, Y1);
-    cpu->spmm_t(&S, X, f, 0, Y2);
-    CHECK_MSG(memcmp(Y1, Y2, (size_t)(S.ncols * f) * sizeof *Y1) == 0, "two 2-thread spmm_t runs differ");
-    free(X), free(Y1), free(Y2), free_csr(&S);
 }
 
 /* Shapes that take each path of the threaded GEMM: row split, k split, single call. */
@@ -426,7 +457,7 @@ int main(void) {
     test_spmm_paths();
     test_spmm_dscale();
     test_spmm_t();
-    test_spmm_t_deterministic();
+    test_thread_independent();
     test_gemm_split();
     test_fused_elementwise();
     test_philox16();

@@ -1,8 +1,9 @@
 /*
  * The CPU backend: dense products through single-threaded OpenBLAS calls that OpenMP
  * splits (one thread pool, no OpenBLAS workers spinning beside ours), sparse products
- * with the SIMD row kernels of spmm.c balanced by non-zeros. Deterministic for a given
- * thread count: every output element has one writer, reductions run in a fixed order.
+ * with the SIMD row kernels of spmm.c balanced by non-zeros. The same bits for any thread
+ * count: every output element has one writer, and reductions run in chunks whose count
+ * depends on the shape alone, summed in a fixed order.
  */
 #include <cblas.h>
 #include <omp.h>
@@ -73,9 +74,33 @@ static void blas(int ta, int tb, int64_t m, int64_t n, int64_t k, pg_real alpha,
                   C, (blasint)ldc);
 }
 
-/* C: (m, n) = alpha op(A) op(B) + beta C. GCN shapes are tall and skinny: (n, fin)(fin, fout)
- * splits by rows of C; (fin, n)(n, fout) (weight gradients) splits the long k and sums the
- * per-thread partials in thread order. */
+/* Long reductions (weight gradients: (fin, n)(n, fout), k the row count) are cut into
+ * chunks of at least this many k, at most PG_K_CHUNKS of them, and at most PG_K_PART_BYTES
+ * of partial products: counts that depend on the shape alone. */
+#define PG_K_CHUNK_MIN 2048
+#define PG_K_CHUNKS 16
+#define PG_K_PART_BYTES ((size_t)64 << 20)
+/* Other products are cut by rows of C: chunks of at least this many rows, at most
+ * PG_ROW_CHUNKS of them (a few per thread, so a thread slowed by another process hands
+ * work to the others). */
+#define PG_ROW_CHUNK_MIN 512
+#define PG_ROW_CHUNKS 32
+
+/* The chunk count of a k split of an (m, n) product over k (1: no split). */
+static int k_chunks(int64_t m, int64_t n, int64_t k) {
+    if (k <= m || k < 2 * PG_K_CHUNK_MIN) return 1;
+    int64_t c = k / PG_K_CHUNK_MIN;
+    if (c > PG_K_CHUNKS) c = PG_K_CHUNKS;
+    const int64_t by_mem = (int64_t)(PG_K_PART_BYTES / sizeof(pg_real)) / (m * n > 0 ? m * n : 1);
+    if (c > by_mem) c = by_mem;
+    return c > 1 ? (int)c : 1;
+}
+
+/* C: (m, n) = alpha op(A) op(B) + beta C. The same bits for any thread count: the work is
+ * cut into chunks whose count and bounds depend on the shape alone, each one BLAS call by
+ * whichever thread. GCN shapes are tall and skinny: (n, fin)(fin, fout) is cut by rows of
+ * C; (fin, n)(n, fout) (weight gradients) by k, and the partial products are summed in
+ * chunk order. */
 static void gemm_impl(int ta, int tb, int64_t m, int64_t n, int64_t k, pg_real alpha,
                       const pg_real *A, int64_t lda, const pg_real *B, int64_t ldb, pg_real beta,
                       pg_real *C, int64_t ldc) {
@@ -88,43 +113,47 @@ static void gemm_impl(int ta, int tb, int64_t m, int64_t n, int64_t k, pg_real a
     int nt = pg_get_threads();
     if (nt > PG_MAX_THREADS) nt = PG_MAX_THREADS;
     const double work = (double)m * (double)n * (double)k;
-    if (nt <= 1 || work < 4.0 * PG_PAR_MIN_WORK * 16) {
-        blas(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+    const int nc = work < 4.0 * PG_PAR_MIN_WORK * 16 ? 1 : k_chunks(m, n, k);
+    pg_real *part = nc > 1 ? get_scratch((size_t)nc * (size_t)(m * n)) : NULL;
+    if (part) {
+#pragma omp parallel num_threads(nt)
+        {
+#pragma omp for schedule(dynamic, 1)
+            for (int c = 0; c < nc; c++) {
+                const int64_t p0 = k * c / nc, p1 = k * (c + 1) / nc;
+                const pg_real *Ac = ta ? A + p0 * lda : A + p0;
+                const pg_real *Bc = tb ? B + p0 : B + p0 * ldb;
+                blas(ta, tb, m, n, p1 - p0, alpha, Ac, lda, Bc, ldb, 0, part + (size_t)c * (size_t)(m * n), n);
+            }
+#pragma omp for schedule(static)
+            for (int64_t i = 0; i < m; i++)
+                for (int64_t j = 0; j < n; j++) {
+                    pg_real s = beta == 0 ? 0 : beta * C[i * ldc + j];
+                    for (int c = 0; c < nc; c++) s += part[(size_t)c * (size_t)(m * n) + (size_t)(i * n + j)];
+                    C[i * ldc + j] = s;
+                }
+        }
         return;
     }
-    if (m >= 32 * nt && m >= k) {
-#pragma omp parallel for num_threads(nt) schedule(static, 1)
-        for (int t = 0; t < nt; t++) {
-            /* blocks of 16 rows keep OpenBLAS's micro-kernel on full tiles */
-            const int64_t r0 = (m / 16) * t / nt * 16, r1 = t == nt - 1 ? m : (m / 16) * (t + 1) / nt * 16;
+    /* rows of C in chunks of whole 16-row tiles (OpenBLAS's micro-kernel stays on full
+     * tiles), their count from the shape alone: OpenBLAS picks its kernels by the size of
+     * each call (small-matrix kernels sum in another order), so each call must not depend
+     * on the thread count either */
+    const int64_t rc = nc > 1 || work < 4.0 * PG_PAR_MIN_WORK * 16 ? 1
+                       : m / PG_ROW_CHUNK_MIN < PG_ROW_CHUNKS ? m / PG_ROW_CHUNK_MIN : PG_ROW_CHUNKS;
+    if (rc > 1) {
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
+        for (int64_t c = 0; c < rc; c++) {
+            const int64_t r0 = (m / 16) * c / rc * 16, r1 = c == rc - 1 ? m : (m / 16) * (c + 1) / rc * 16;
             if (r1 > r0)
                 blas(ta, tb, r1 - r0, n, k, alpha, ta ? A + r0 : A + r0 * lda, lda, B, ldb, beta,
                      C + r0 * ldc, ldc);
         }
         return;
     }
-    pg_real *part = (k >= 64 * nt) ? get_scratch((size_t)nt * (size_t)(m * n)) : NULL;
-    if (!part) {
-        blas(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
-        return;
-    }
-#pragma omp parallel num_threads(nt)
-    {
-#pragma omp for schedule(static, 1)
-        for (int t = 0; t < nt; t++) {
-            const int64_t p0 = k * t / nt, p1 = k * (t + 1) / nt;
-            const pg_real *At = ta ? A + p0 * lda : A + p0;
-            const pg_real *Bt = tb ? B + p0 : B + p0 * ldb;
-            blas(ta, tb, m, n, p1 - p0, alpha, At, lda, Bt, ldb, 0, part + (size_t)t * (size_t)(m * n), n);
-        }
-#pragma omp for schedule(static)
-        for (int64_t i = 0; i < m; i++)
-            for (int64_t j = 0; j < n; j++) {
-                pg_real s = beta == 0 ? 0 : beta * C[i * ldc + j];
-                for (int t = 0; t < nt; t++) s += part[(size_t)t * (size_t)(m * n) + (size_t)(i * n + j)];
-                C[i * ldc + j] = s;
-            }
-    }
+    /* small, or out of memory for the partials: one call (a k split that found no memory
+     * gives other bits than the chunks would; the scratch is tiny next to the inputs) */
+    blas(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 static void cpu_gemm(int ta, int tb, int64_t m, int64_t n, int64_t k, pg_real alpha,
@@ -192,35 +221,38 @@ static void cpu_spmm_epilogue(const pg_csr *S, const pg_real *X, int64_t f, cons
 
 /* Y: (S.ncols, f) = S^T X + beta Y. Scattering rows from several threads would race.
  * When the output is small next to the work (feature products: X^T dT with few feature
- * columns), each thread scatters its rows (split by non-zeros) into a private copy and
- * the copies are summed in thread order; otherwise each thread owns a block of columns. */
+ * columns), the rows are cut into PG_T_CHUNKS blocks of equal non-zeros (at most
+ * PG_K_PART_BYTES of copies), each scattered into a private copy by whichever thread, and
+ * the copies are summed in block order: counts that depend on the shape alone, so any
+ * thread count gives the same bits. Otherwise each thread owns a block of columns, which
+ * leaves every element's sum (in row order) alone. */
+#define PG_T_CHUNKS 8
 static void spmm_t_impl(const pg_csr *S, const pg_real *X, int64_t f, pg_real beta, pg_real *Y) {
     const int64_t total = S->ncols * f;
     int nt = pg_get_threads();
     if (nt > PG_MAX_THREADS) nt = PG_MAX_THREADS;
     const int64_t work = (S->nnz + S->nrows) * f;
-    pg_real *part = NULL;
-    if (nt > 1 && work >= PG_PAR_MIN_WORK && S->ncols * 4 <= S->nnz)
-        part = get_scratch((size_t)(nt - 1) * (size_t)total);
+    int nc = 1;
+    if (work >= PG_PAR_MIN_WORK && S->ncols * 4 <= S->nnz) {
+        const int64_t by_mem = (int64_t)(PG_K_PART_BYTES / sizeof(pg_real)) / (total > 0 ? total : 1);
+        nc = by_mem < PG_T_CHUNKS ? (int)by_mem : PG_T_CHUNKS;
+    }
+    pg_real *part = nc > 1 ? get_scratch((size_t)nc * (size_t)total) : NULL;
     if (part) {
-        int64_t bounds[PG_MAX_THREADS + 1];
-        split_rows_by_nnz(S, nt, bounds);
+        int64_t bounds[PG_T_CHUNKS + 1];
+        split_rows_by_nnz(S, nc, bounds);
 #pragma omp parallel num_threads(nt)
         {
-            /* a for over the nt shares, not omp_get_thread_num: the team may be smaller */
-#pragma omp for schedule(static, 1)
-            for (int t = 0; t < nt; t++) {
-                /* share 0 scatters straight into Y (after beta); the others into copies */
-                pg_real *Yt = t == 0 ? Y : part + (size_t)(t - 1) * (size_t)total;
-                if (t == 0 && beta != 0)
-                    for (int64_t r = 0; r < total; r++) Yt[r] *= beta;
-                else memset(Yt, 0, (size_t)total * sizeof *Yt);
-                pg_spmm_t_scatter(S, X, f, Yt, bounds[t], bounds[t + 1], 0, f);
+#pragma omp for schedule(dynamic, 1)
+            for (int c = 0; c < nc; c++) {
+                pg_real *Yc = part + (size_t)c * (size_t)total;
+                memset(Yc, 0, (size_t)total * sizeof *Yc);
+                pg_spmm_t_scatter(S, X, f, Yc, bounds[c], bounds[c + 1], 0, f);
             }
 #pragma omp for schedule(static)
             for (int64_t r = 0; r < total; r++) {
-                pg_real s = Y[r];
-                for (int u = 0; u < nt - 1; u++) s += part[(size_t)u * (size_t)total + (size_t)r];
+                pg_real s = beta == 0 ? 0 : beta * Y[r];
+                for (int c = 0; c < nc; c++) s += part[(size_t)c * (size_t)total + (size_t)r];
                 Y[r] = s;
             }
         }
