@@ -125,7 +125,7 @@ help_mentions() {
         pass "pargnn $cmd --help mentions its $# flags"
     fi
 }
-help_mentions train data split model heads out-heads attn-dropout sage-normalize norm residual \
+help_mentions train data split model heads out-heads attn-dropout sage-normalize norm gin-mlp-norm residual \
     layers hidden dropout lr \
     weight-decay decay-scope feature-norm epochs patience seed threads json save resume quiet
 help_mentions predict model-file data split out threads
@@ -241,6 +241,8 @@ expect_err "resume with a conflicting --hidden -> 2" "--hidden" train --data "$S
 grep -qF "16" "$ERR" && grep -qF "32" "$ERR" || fail "the --hidden conflict does not show both values"
 expect_err "resume with a conflicting --feature-norm -> 2" "--feature-norm" train --data "$SBM" \
     --feature-norm none --resume "$A"
+expect_err "resume with a conflicting --gin-mlp-norm -> 2" "--gin-mlp-norm" train --data "$SBM" \
+    --gin-mlp-norm batch --resume "$A"
 head -c 200 "$A" >"$SCRATCH/trunc.ckpt"
 expect_err "truncated checkpoint -> 2" "trunc.ckpt" train --data "$SBM" --epochs 20 \
     --resume "$SCRATCH/trunc.ckpt"

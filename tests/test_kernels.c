@@ -183,7 +183,7 @@ static void test_thread_independent(void) {
                           "spmm_t shape %zu f=%lld: %d threads differ from 1", s, (long long)f, t);
             free(X), free(Y0), free(Y[0]), free(Y[1]), free(Y[2]), free_csr(&S);
         }
-    /* row split; k split (16 and 3 chunks); one call; a k split of a wide (m, n) */
+    /* row split; k split (16 and 6 chunks); one call; a k split of a wide (m, n) */
     const int64_t gshapes[][3] = {{3001, 17, 45}, {64, 40, 50000}, {45, 17, 7000}, {9, 9, 9}, {600, 300, 9000}};
     for (size_t s = 0; s < sizeof gshapes / sizeof gshapes[0]; s++)
         for (int ta = 0; ta < 2; ta++) {

@@ -447,8 +447,9 @@ static void test_init(const pargnn_dataset_t *ds, const char *dir) {
 
 /* Any thread count gives the same bits (ops/cpu.c cuts work by shape, not by thread):
  * every model's loss curve and test accuracy on 1, 2 and 3 threads, equal exactly. Hidden
- * 64 on 10,000 nodes so that the GEMMs take their row and k splits and GAT, the norms and
- * the bias gradients their blocked sums. */
+ * 64 on 10,000 nodes so that the GEMMs take their row and k splits, the sparse features
+ * (9% dense) spmm_t's private copies, and GAT, the norms and the bias gradients their
+ * blocked sums. */
 static void test_threads_same_bits(void) {
     pargnn_dataset_t *ds = pg_test_sbm(10000, 32, 6, 0.8, 3);
     if (!ds) return;
@@ -457,6 +458,7 @@ static void test_threads_same_bits(void) {
         {PARGNN_MODEL_SAGE, 3, PARGNN_NORM_BATCH, PARGNN_NORM_NONE, "sage, batch norm"},
         {PARGNN_MODEL_GIN, 2, PARGNN_NORM_NONE, PARGNN_NORM_BATCH, "gin, MLP batch norm"},
         {PARGNN_MODEL_GAT, 2, PARGNN_NORM_NONE, PARGNN_NORM_NONE, "gat"},
+        {PARGNN_MODEL_GIN, 3, PARGNN_NORM_LAYER, PARGNN_NORM_LAYER, "gin, layer norms"},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         pargnn_config cfg;

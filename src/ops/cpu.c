@@ -77,7 +77,7 @@ static void blas(int ta, int tb, int64_t m, int64_t n, int64_t k, pg_real alpha,
 /* Long reductions (weight gradients: (fin, n)(n, fout), k the row count) are cut into
  * chunks of at least this many k, at most PG_K_CHUNKS of them, and at most PG_K_PART_BYTES
  * of partial products: counts that depend on the shape alone. */
-#define PG_K_CHUNK_MIN 2048
+#define PG_K_CHUNK_MIN 1024
 #define PG_K_CHUNKS 16
 #define PG_K_PART_BYTES ((size_t)64 << 20)
 /* Other products are cut by rows of C: chunks of at least this many rows, at most

@@ -16,7 +16,8 @@
 #include "train/trainer.h"
 
 #define CKPT_MAGIC "PARGNNCK"
-/* 5: the initialisation (--init) after the residual flag; 4: GAT's message dropout, SAGE's normalisation, the norm and residual flags after GAT's
+/* 6: GIN's MLP norm (--gin-mlp-norm) after the initialisation; 5: the initialisation
+ * (--init) after the residual flag; 4: GAT's message dropout, SAGE's normalisation, the norm and residual flags after GAT's
  * other fields; 3: GAT's heads,
  * output heads and attention dropout after GIN's eps mode; 2: GIN's eps mode after the
  * seed; 1: GCN only. Every earlier version is still read. */
