@@ -41,7 +41,7 @@ for g in sbm "$data/cora"; do
     # shellcheck disable=SC2086
     "$1" train --data "$g" --model "$m" $fl --epochs 100 --threads 1 --quiet --json r1.json >/dev/null || { echo "| $(basename "$g") | $m | $fl | 1 | FAILED | | |"; continue; }
     for p in 2 3 4 1x2; do
-      if [ "$p" = 1x2 ]; then # the same single process on 2 threads: the rounding noise floor
+      if [ "$p" = 1x2 ]; then # the same single process on 2 threads: must be the same bits
         # shellcheck disable=SC2086
         "$1" train --data "$g" --model "$m" $fl --epochs 100 --threads 2 --quiet --json rp.json >/dev/null 2>err.txt
       # shellcheck disable=SC2086

@@ -250,7 +250,7 @@ static int apply_checkpoint(train_opts *o, cl_flag *flags) {
     o->cfg.partition_objective = run.partition_objective;
     o->cfg.partition_imbalance = run.partition_imbalance;
     o->cfg.reorder = run.reorder;
-    o->reorder = (int)run.reorder; /* any thread count gives the same bits: no note needed */
+    o->reorder = (int)run.reorder;
     return CL_EXIT_OK;
 }
 

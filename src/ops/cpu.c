@@ -112,8 +112,8 @@ static void gemm_impl(int ta, int tb, int64_t m, int64_t n, int64_t k, pg_real a
     }
     int nt = pg_get_threads();
     if (nt > PG_MAX_THREADS) nt = PG_MAX_THREADS;
-    const double work = (double)m * (double)n * (double)k;
-    const int nc = work < 4.0 * PG_PAR_MIN_WORK * 16 ? 1 : k_chunks(m, n, k);
+    const int big = (double)m * (double)n * (double)k >= 4.0 * PG_PAR_MIN_WORK * 16;
+    const int nc = big ? k_chunks(m, n, k) : 1;
     pg_real *part = nc > 1 ? get_scratch((size_t)nc * (size_t)(m * n)) : NULL;
     if (part) {
 #pragma omp parallel num_threads(nt)
@@ -139,7 +139,7 @@ static void gemm_impl(int ta, int tb, int64_t m, int64_t n, int64_t k, pg_real a
      * tiles), their count from the shape alone: OpenBLAS picks its kernels by the size of
      * each call (small-matrix kernels sum in another order), so each call must not depend
      * on the thread count either */
-    const int64_t rc = nc > 1 || work < 4.0 * PG_PAR_MIN_WORK * 16 ? 1
+    const int64_t rc = nc > 1 || !big ? 1
                        : m / PG_ROW_CHUNK_MIN < PG_ROW_CHUNKS ? m / PG_ROW_CHUNK_MIN : PG_ROW_CHUNKS;
     if (rc > 1) {
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1)

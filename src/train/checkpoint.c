@@ -17,10 +17,10 @@
 
 #define CKPT_MAGIC "PARGNNCK"
 /* 6: GIN's MLP norm (--gin-mlp-norm) after the initialisation; 5: the initialisation
- * (--init) after the residual flag; 4: GAT's message dropout, SAGE's normalisation, the norm and residual flags after GAT's
- * other fields; 3: GAT's heads,
- * output heads and attention dropout after GIN's eps mode; 2: GIN's eps mode after the
- * seed; 1: GCN only. Every earlier version is still read. */
+ * (--init) after the residual flag; 4: GAT's message dropout, SAGE's normalisation, the
+ * norm and residual flags after GAT's other fields; 3: GAT's heads, output heads and
+ * attention dropout after GIN's eps mode; 2: GIN's eps mode after the seed; 1: GCN only.
+ * Every earlier version is still read. */
 #define CKPT_VERSION 6u
 #define CKPT_MAX_BYTES ((uint64_t)1 << 40)
 
