@@ -14,7 +14,7 @@ all: deps $(BUILD)/CMakeCache.txt
 deps:
 	@sh scripts/deps.sh
 
-$(BUILD)/CMakeCache.txt:
+$(BUILD)/CMakeCache.txt: | deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
 
 # Everything: the Release suite, then the same suite under ASan + UBSan.

@@ -307,6 +307,10 @@ typedef struct pargnn_config {
     pargnn_partition_objective partition_objective;
     double partition_imbalance; /* METIS tolerance, max part / mean (PARGNN_PARTITION_IMBALANCE_*) */
     pargnn_reorder reorder;     /* node order for locality; dropout stays keyed by original id */
+    int32_t reproducible;       /* 1 = sum every parameter gradient (and GAT's reverse halo
+                                   sums) in double, rounded once after the sum over
+                                   processes: any rank count gives one process's bits
+                                   (--reproducible; slower weight-gradient products) */
 } pargnn_config;
 
 PARGNN_API void pargnn_config_default(pargnn_config *cfg);

@@ -69,6 +69,14 @@ if [ -n "$mgat" ] && [ "$mgat" -gt $((m16 * 4)) ] && grep -q '"model": "gat", "h
 else
     fail "info: model estimates gcn $m16, gat $mgat, 3 layers $m3, with batch norm and residual $mbn"
 fi
+# ... and with --reproducible: a double copy of the gradients (and GAT's source sums).
+"$BIN" info --data "$CORPUS/ogb/valid" --json --hidden 16 --model gat --heads 8 --reproducible >"$S/jrep" 2>&1
+mrep=$(grep -o '"train_bytes": [0-9]*' "$S/jrep" | grep -o '[0-9]*$')
+if [ -n "$mrep" ] && [ -n "$mgat" ] && [ "$mrep" -gt "$mgat" ]; then
+    ok "info: --reproducible adds its double buffers ($mgat -> $mrep)"
+else
+    fail "info: --reproducible estimate $mgat -> $mrep"
+fi
 "$BIN" info --data "$CORPUS/ogb/valid" --heads 2 >"$S/out" 2>&1
 [ $? = 2 ] && has "$S/out" "--heads" "info: --heads without GAT refused" || fail "info --heads 2 (GCN) accepted"
 "$BIN" info --data "$CORPUS/ogb/valid" --layers 0 >"$S/out" 2>&1

@@ -232,6 +232,102 @@ static void test_gemm_split(void) {
     }
 }
 
+/* A row of C = A op(B) has the same bits whatever rows surround it (fixed row tiles): the
+ * rows a process holds, in any count, give one process's rows. Rows 7..m-1 of a product
+ * are computed again as a product of their own (other row counts, other tile positions,
+ * a tail of another length) and must match to the bit; for 1 to 3 threads. */
+static void test_gemm_rows_independent(void) {
+    const pg_backend *cpu = pg_backend_cpu();
+    const int64_t shapes[][3] = {{2708, 7, 16}, {1354, 16, 7}, {3001, 17, 45}, {1100, 256, 128}, {40, 40, 40}};
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+        for (int tb = 0; tb < 2; tb++)
+            for (int t = 1; t <= 3; t++) {
+                pg_set_threads(t);
+                const int64_t m = shapes[s][0], n = shapes[s][1], k = shapes[s][2], ldb = tb ? k : n;
+                pg_real *A = rand_buf(m * k), *B = rand_buf(k * n), *C = rand_buf(m * n);
+                pg_real *D = copy_buf(C + 7 * n, (m - 7) * n);
+                cpu->gemm(0, tb, m, n, k, 1, A, k, B, ldb, (pg_real)0.5, C, n);
+                cpu->gemm(0, tb, m - 7, n, k, 1, A + 7 * k, k, B, ldb, (pg_real)0.5, D, n);
+                CHECK_MSG(memcmp(C + 7 * n, D, (size_t)((m - 7) * n) * sizeof(pg_real)) == 0,
+                          "gemm %lldx%lldx%lld tb=%d thr=%d: a row's bits depend on the row count",
+                          (long long)m, (long long)n, (long long)k, tb, t);
+                free(A), free(B), free(C), free(D);
+            }
+    pg_set_threads(2);
+}
+
+/* The double-accumulated weight-gradient kernels (--reproducible) against the reference
+ * (both sum exact products in double: agreement to double rounding), the same bits on 1 to
+ * 3 threads, and the split property they exist for: the sum over all rows equals the sum
+ * of two row ranges' sums to double rounding (1e-11 over 20000 rows), where float32 sums differ by
+ * 1e-7 or more. */
+static void test_double_sums(void) {
+    const pg_backend *cpu = pg_backend_cpu(), *ref = pg_backend_ref();
+    const int64_t shapes[][3] = {{17, 45, 3001}, {64, 40, 20000}, {9, 9, 9}, {256, 40, 1500}};
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        const int64_t m = shapes[s][0], n = shapes[s][1], k = shapes[s][2], h = k / 3;
+        pg_real *A = rand_buf(k * m), *B = rand_buf(k * n);
+        double *C[3], *R = malloc((size_t)(m * n) * sizeof(double));
+        double *P1 = malloc((size_t)(m * n) * sizeof(double)), *P2 = malloc((size_t)(m * n) * sizeof(double));
+        for (int t = 1; t <= 3; t++) {
+            pg_set_threads(t);
+            C[t - 1] = malloc((size_t)(m * n) * sizeof(double));
+            cpu->gemm_tn64(m, n, k, A, m, B, n, C[t - 1], n);
+        }
+        ref->gemm_tn64(m, n, k, A, m, B, n, R, n);
+        cpu->gemm_tn64(m, n, h, A, m, B, n, P1, n);
+        cpu->gemm_tn64(m, n, k - h, A + h * m, m, B + h * n, n, P2, n);
+        double d = 0, dsplit = 0;
+        for (int64_t q = 0; q < m * n; q++) {
+            const double sc = 1 + fabs(R[q]);
+            d = fmax(d, fabs(C[0][q] - R[q]) / sc);
+            dsplit = fmax(dsplit, fabs(P1[q] + P2[q] - C[0][q]) / sc);
+        }
+        CHECK_MSG(d < 1e-11, "gemm_tn64 %lldx%lldx%lld: %g from the reference", (long long)m,
+                  (long long)n, (long long)k, d);
+        CHECK_MSG(dsplit < 1e-11, "gemm_tn64 %lldx%lldx%lld: split rows differ by %g", (long long)m,
+                  (long long)n, (long long)k, dsplit);
+        for (int t = 2; t <= 3; t++)
+            CHECK_MSG(memcmp(C[0], C[t - 1], (size_t)(m * n) * sizeof(double)) == 0,
+                      "gemm_tn64 %lldx%lldx%lld: %d threads differ from 1", (long long)m,
+                      (long long)n, (long long)k, t);
+        free(A), free(B), free(R), free(P1), free(P2), free(C[0]), free(C[1]), free(C[2]);
+    }
+    for (int wv = 0; wv < 2; wv++)
+        for (size_t w = 0; w < NW; w += 2) {
+            pg_csr S = powerlaw_csr(3000, 200, 60, wv);
+            const int64_t f = widths[w];
+            pg_real *X = rand_buf(S.nrows * f);
+            double *Y[3], *R = malloc((size_t)(S.ncols * f) * sizeof(double));
+            for (int t = 1; t <= 3; t++) {
+                pg_set_threads(t);
+                Y[t - 1] = malloc((size_t)(S.ncols * f) * sizeof(double));
+                cpu->spmm_t64(&S, X, f, Y[t - 1]);
+            }
+            ref->spmm_t64(&S, X, f, R);
+            double d = 0;
+            for (int64_t q = 0; q < S.ncols * f; q++) d = fmax(d, fabs(Y[0][q] - R[q]) / (1 + fabs(R[q])));
+            CHECK_MSG(d < 1e-13, "spmm_t64 f=%lld val=%d: %g from the reference", (long long)f, wv, d);
+            for (int t = 2; t <= 3; t++)
+                CHECK_MSG(memcmp(Y[0], Y[t - 1], (size_t)(S.ncols * f) * sizeof(double)) == 0,
+                          "spmm_t64 f=%lld val=%d: %d threads differ from 1", (long long)f, wv, t);
+            free(X), free(R), free(Y[0]), free(Y[1]), free(Y[2]), free_csr(&S);
+        }
+    /* column sums in double, against a plain loop */
+    pg_real *A = rand_buf(5000 * 33);
+    double out[33];
+    pg_col_sums64(A, 5000, 33, out);
+    double d = 0;
+    for (int64_t j = 0; j < 33; j++) {
+        double r = 0;
+        for (int64_t i = 0; i < 5000; i++) r += (double)A[i * 33 + j];
+        d = fmax(d, fabs(out[j] - r));
+    }
+    CHECK_MSG(d < 1e-10, "pg_col_sums64: %g from a plain sum", d);
+    free(A);
+    pg_set_threads(2);
+}
+
 static void test_fused_elementwise(void) {
     for (size_t w = 0; w < NW; w++)
         for (int t = 1; t <= 2; t++)
@@ -459,6 +555,8 @@ int main(void) {
     test_spmm_t();
     test_thread_independent();
     test_gemm_split();
+    test_gemm_rows_independent();
+    test_double_sums();
     test_fused_elementwise();
     test_philox16();
     test_phase_timers();

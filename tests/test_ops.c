@@ -199,7 +199,7 @@ static void test_softmax_xent(void) {
     int32_t y[] = {2, 0, 1};
     int32_t rows[] = {0, 2};
     pg_real dZ[9];
-    double loss = pg_softmax_xent(Z, 3, 3, y, rows, 2, dZ);
+    double loss = pg_softmax_xent(Z, 3, 3, y, rows, 2, 2, dZ);
     double l0 = log(exp(1) + exp(2) + exp(3)) - 3;
     CHECK_MSG(fabs(loss - l0 / 2) < 1e-6, "loss %g want %g", loss, l0 / 2);
     CHECK(dZ[3] == 0 && dZ[4] == 0 && dZ[5] == 0); /* row 1 is not a training row */

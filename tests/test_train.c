@@ -453,18 +453,20 @@ static void test_init(const pargnn_dataset_t *ds, const char *dir) {
 static void test_threads_same_bits(void) {
     pargnn_dataset_t *ds = pg_test_sbm(10000, 32, 6, 0.8, 3);
     if (!ds) return;
-    struct { pargnn_model_kind model; int layers; pargnn_norm norm, mlp_norm; const char *name; } cases[] = {
-        {PARGNN_MODEL_GCN, 2, PARGNN_NORM_NONE, PARGNN_NORM_NONE, "gcn"},
-        {PARGNN_MODEL_SAGE, 3, PARGNN_NORM_BATCH, PARGNN_NORM_NONE, "sage, batch norm"},
-        {PARGNN_MODEL_GIN, 2, PARGNN_NORM_NONE, PARGNN_NORM_BATCH, "gin, MLP batch norm"},
-        {PARGNN_MODEL_GAT, 2, PARGNN_NORM_NONE, PARGNN_NORM_NONE, "gat"},
-        {PARGNN_MODEL_GIN, 3, PARGNN_NORM_LAYER, PARGNN_NORM_LAYER, "gin, layer norms"},
+    struct { pargnn_model_kind model; int layers; pargnn_norm norm, mlp_norm; int repro; const char *name; } cases[] = {
+        {PARGNN_MODEL_GCN, 2, PARGNN_NORM_NONE, PARGNN_NORM_NONE, 0, "gcn"},
+        {PARGNN_MODEL_SAGE, 3, PARGNN_NORM_BATCH, PARGNN_NORM_NONE, 0, "sage, batch norm"},
+        {PARGNN_MODEL_GIN, 2, PARGNN_NORM_NONE, PARGNN_NORM_BATCH, 0, "gin, MLP batch norm"},
+        {PARGNN_MODEL_GAT, 2, PARGNN_NORM_NONE, PARGNN_NORM_NONE, 0, "gat"},
+        {PARGNN_MODEL_GIN, 3, PARGNN_NORM_LAYER, PARGNN_NORM_LAYER, 0, "gin, layer norms"},
+        {PARGNN_MODEL_SAGE, 3, PARGNN_NORM_BATCH, PARGNN_NORM_NONE, 1, "sage, batch norm, reproducible"},
+        {PARGNN_MODEL_GAT, 2, PARGNN_NORM_NONE, PARGNN_NORM_NONE, 1, "gat, reproducible"},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         pargnn_config cfg;
         pargnn_config_default(&cfg);
         cfg.model = cases[c].model, cfg.layers = cases[c].layers, cfg.norm = cases[c].norm;
-        cfg.gin_mlp_norm = cases[c].mlp_norm;
+        cfg.gin_mlp_norm = cases[c].mlp_norm, cfg.reproducible = cases[c].repro;
         cfg.epochs = 8, cfg.hidden = 64, cfg.threads = 1;
         if (cfg.model == PARGNN_MODEL_GAT) cfg.heads = 2, cfg.hidden = 16, cfg.attn_dropout = 0.3;
         pargnn_result base;
@@ -478,6 +480,17 @@ static void test_threads_same_bits(void) {
             for (int e = 0; same && e < r.epochs_run; e++) same = r.loss_curve[e] == base.loss_curve[e];
             CHECK_MSG(same, "%s: %d threads give other bits than 1 (test acc %g against %g)",
                       cases[c].name, th, r.test_acc, base.test_acc);
+            pargnn_trainer_free(t);
+        }
+        if (t1 && cfg.reproducible) { /* the same model as without: only the last bits move */
+            cfg.reproducible = 0, cfg.threads = 1;
+            pargnn_result r;
+            pargnn_trainer_t *t = pg_test_train(ds, &cfg, &r);
+            double worst = 0;
+            for (int e = 0; t && e < r.epochs_run && e < base.epochs_run; e++)
+                worst = fmax(worst, fabs(r.loss_curve[e] - base.loss_curve[e]) / fabs(base.loss_curve[e]));
+            CHECK_MSG(t && r.epochs_run == base.epochs_run && worst < 1e-4,
+                      "%s: loss curve %g from the default mode's", cases[c].name, worst);
             pargnn_trainer_free(t);
         }
         pargnn_trainer_free(t1);

@@ -138,6 +138,8 @@ int cmd_info(int argc, char **argv) {
          .help = "GIN: normalisation inside each layer's MLP, for the memory estimate"},
         {.name = "residual", .kind = CL_BOOL, .dest = &cfg.residual,
          .help = "residual connections, for the memory estimate"},
+        {.name = "reproducible", .kind = CL_BOOL, .dest = &cfg.reproducible,
+         .help = "double-precision gradient sums, for the memory estimate"},
         {.name = "layers", .kind = CL_INT32, .dest = &cfg.layers, .meta = "N",
          .help = "layers, for the training memory estimate"},
         {.name = "hidden", .kind = CL_INT32, .dest = &cfg.hidden, .meta = "N",

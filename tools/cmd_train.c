@@ -78,7 +78,7 @@ static void opts_to_config(train_opts *o) {
     o->cfg.reorder = (pargnn_reorder)o->reorder;
 }
 
-enum { TRAIN_NFLAGS = 38 };
+enum { TRAIN_NFLAGS = 39 };
 
 static const char *const partition_names[] = {"metis", "random", "block", NULL};
 static const char *const objective_names[] = {"cut", "vol", NULL};
@@ -170,6 +170,10 @@ static void train_flags(train_opts *o, cl_flag *t) {
          .help = "OpenMP threads (OpenBLAS runs inside them); the same seed gives the same "
                  "loss curve, bit for bit, on any thread count",
          .default_text = "0 = the OpenMP default"},
+        {.name = "reproducible", .kind = CL_BOOL, .dest = &c->reproducible,
+         .help = "sum every parameter gradient in double and round it once after the sum "
+                 "over ranks, so any rank count gives one process's loss curve (weight "
+                 "gradients cost twice as much)"},
         {.name = "json", .kind = CL_STRING, .dest = &o->json, .meta = "FILE",
          .help = "write accuracies, timings, the loss curve and every hyperparameter as JSON"},
         {.name = "save", .kind = CL_STRING, .dest = &o->save, .meta = "FILE",
@@ -246,6 +250,7 @@ static int apply_checkpoint(train_opts *o, cl_flag *flags) {
     if (cl_find(flags, "epochs")->given) o->cfg.epochs = run.epochs;
     if (cl_find(flags, "patience")->given) o->cfg.patience = run.patience;
     o->cfg.threads = run.threads;
+    o->cfg.reproducible = run.reproducible;
     o->cfg.partition = run.partition;
     o->cfg.partition_objective = run.partition_objective;
     o->cfg.partition_imbalance = run.partition_imbalance;

@@ -18,8 +18,9 @@
 #include "train/trainer.h"
 
 /* The operator of the owned rows, split into the rows without halo columns and the rest.
- * GCN: one self-loop per row, value dinv_i dinv_j with the global degrees of A + I (same
- * arithmetic as pg_gcn_normalize); GAT: the same structure (values unused). Otherwise (SAGE, GIN) the structure of A with values 1
+ * Rows keep their neighbours in global order (pg_local_build), so every row sums in one
+ * process's order. GCN: one self-loop per row, placed by global id, value dinv_i dinv_j
+ * with the global degrees of A + I (same arithmetic as pg_gcn_normalize); GAT: the same structure (values unused). Otherwise (SAGE, GIN) the structure of A with values 1
  * and no self-loop added (pg_adj_structure); the mean's row scales come later from the
  * owned row lengths (pg_prepared_scales), which are global degrees. */
 static pargnn_status local_operator(const pg_local *l, pargnn_model_kind model, pg_csr *inner,
@@ -57,7 +58,7 @@ static pargnn_status local_operator(const pg_local *l, pargnn_model_kind model, 
             int placed = !gcn; /* only GCN adds the self-loop */
             for (int64_t e = l->adj.rowptr[i]; e < l->adj.rowptr[i + 1]; e++) {
                 int32_t j = l->adj.col[e];
-                if (!placed && j >= i) {
+                if (!placed && l->gid[j] >= l->gid[i]) { /* columns in global order */
                     o->col[w++] = (int32_t)i;
                     placed = 1;
                     if (j == i) continue;

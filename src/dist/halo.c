@@ -56,26 +56,20 @@ static pargnn_status halo_end(void *ctx, pg_real *X, int64_t f) {
 }
 
 /* The reverse of begin/end: each neighbour's block of halo rows goes back to it (its
- * owner), which receives into send_buf (the layout of its send lists) and adds every row
- * into the owned row it names, neighbours in ascending order: a fixed summation order. */
-static pargnn_status halo_reduce(void *ctx, pg_real *X, int64_t f) {
-    pg_halo *h = ctx;
-    const double t0 = pg_now_ms();
-    if (f > h->max_f)
-        return pg_error(PARGNN_STATUS_INTERNAL, "halo reduction of width %lld > planned %lld",
-                        (long long)f, (long long)h->max_f);
+ * owner), which receives into buf (the layout of its send lists). X holds rows of w reals
+ * on the wire (a row of f doubles is 2f floats' bytes: sent unconverted). */
+static pargnn_status reduce_transfer(pg_halo *h, void *X, int64_t w, pg_real *buf) {
     int64_t off = 0;
     for (int k = 0; k < h->nnbr; k++) {
         if (h->send_cnt[k] > 0)
-            PG_TRY(pg_comm_irecv_rows(h->comm, h->send_buf + off * f, h->send_cnt[k], f, h->nbr[k],
-                                      h->req, k));
+            PG_TRY(pg_comm_irecv_rows(h->comm, buf + off * w, h->send_cnt[k], w, h->nbr[k], h->req, k));
         off += h->send_cnt[k];
     }
-    const pg_real *halo = X + h->n_own * f;
+    const pg_real *halo = (const pg_real *)X + h->n_own * w;
     off = 0;
     for (int k = 0; k < h->nnbr; k++) {
         if (h->recv_cnt[k] > 0)
-            PG_TRY(pg_comm_isend_rows(h->comm, halo + off * f, h->recv_cnt[k], f, h->nbr[k], h->req,
+            PG_TRY(pg_comm_isend_rows(h->comm, halo + off * w, h->recv_cnt[k], w, h->nbr[k], h->req,
                                       h->nnbr + k));
         off += h->recv_cnt[k];
     }
@@ -85,14 +79,50 @@ static pargnn_status halo_reduce(void *ctx, pg_real *X, int64_t f) {
         if (h->recv_cnt[k] > 0) PG_TRY(pg_comm_wait(h->comm, h->req, h->nnbr + k));
     }
     h->t_wait_ms += pg_now_ms() - tw;
+    h->bytes_sent += h->n_halo * w * (int64_t)sizeof(pg_real);
+    h->bytes_recv += h->send_total * w * (int64_t)sizeof(pg_real);
+    h->exchanges++;
+    return PARGNN_STATUS_OK;
+}
+
+/* The reverse exchange: every owner adds the rows it receives into the owned rows they
+ * name, neighbours in ascending order: a fixed summation order. */
+static pargnn_status halo_reduce(void *ctx, pg_real *X, int64_t f) {
+    pg_halo *h = ctx;
+    const double t0 = pg_now_ms();
+    if (f > h->max_f)
+        return pg_error(PARGNN_STATUS_INTERNAL, "halo reduction of width %lld > planned %lld",
+                        (long long)f, (long long)h->max_f);
+    PG_TRY(reduce_transfer(h, X, f, h->send_buf));
     /* an owned row may be sent to several neighbours: rows in order, columns in parallel */
     const int64_t total = h->send_total;
 #pragma omp parallel for schedule(static) if (total * f >= 65536 && f >= 16)
     for (int64_t j = 0; j < f; j++)
         for (int64_t r = 0; r < total; r++) X[(int64_t)h->send_idx[r] * f + j] += h->send_buf[r * f + j];
-    h->bytes_sent += h->n_halo * f * (int64_t)sizeof(pg_real);
-    h->bytes_recv += total * f * (int64_t)sizeof(pg_real);
-    h->exchanges++;
+    h->t_comm_ms += pg_now_ms() - t0;
+    return PARGNN_STATUS_OK;
+}
+
+/* The same on doubles (--reproducible), through a double buffer made at the first call. */
+static pargnn_status halo_reduce64(void *ctx, double *X, int64_t f) {
+    pg_halo *h = ctx;
+    const double t0 = pg_now_ms();
+    const int64_t w = f * (int64_t)(sizeof(double) / sizeof(pg_real)); /* reals on the wire */
+    const int64_t total = h->send_total;
+    if (f > h->buf64_f) {
+        size_t cnt;
+        if (!pg_mul_ok((size_t)(total > 0 ? total : 1), (size_t)f, &cnt))
+            return pg_error(PARGNN_STATUS_NO_MEMORY, "halo reduction buffer size overflows");
+        pg_free(h->buf64);
+        h->buf64_f = 0;
+        if (!(h->buf64 = pg_alloc(cnt, sizeof(double), "halo double reduction buffer")))
+            return PARGNN_STATUS_NO_MEMORY;
+        h->buf64_f = f;
+    }
+    PG_TRY(reduce_transfer(h, X, w, (pg_real *)h->buf64));
+#pragma omp parallel for schedule(static) if (total * f >= 65536 && f >= 16)
+    for (int64_t j = 0; j < f; j++)
+        for (int64_t r = 0; r < total; r++) X[(int64_t)h->send_idx[r] * f + j] += h->buf64[r * f + j];
     h->t_comm_ms += pg_now_ms() - t0;
     return PARGNN_STATUS_OK;
 }
@@ -128,6 +158,7 @@ pargnn_status pg_halo_init(pg_halo *h, pg_comm *comm, int64_t n_own, int64_t n_h
     h->ex.begin = halo_begin;
     h->ex.end = halo_end;
     h->ex.reduce = halo_reduce;
+    h->ex.reduce64 = halo_reduce64;
     h->ex.sum = halo_sum;
     h->ex.ctx = h;
     return PARGNN_STATUS_OK;
@@ -140,6 +171,7 @@ void pg_halo_free(pg_halo *h) {
     free(h->send_cnt);
     free(h->send_idx);
     pg_free(h->send_buf);
+    pg_free(h->buf64);
     pg_comm_requests_free(h->req);
     memset(h, 0, sizeof *h);
 }

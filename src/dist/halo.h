@@ -20,6 +20,8 @@ typedef struct pg_halo {
     int32_t *send_idx;        /* owned local rows to send, grouped by neighbour */
     int64_t send_total;
     pg_real *send_buf;        /* send_total x max_f */
+    double *buf64;            /* send_total x buf64_f: double reductions (made on first use) */
+    int64_t buf64_f;
     int64_t max_f;
     pg_comm_req *req;         /* 2 * nnbr */
     pg_exchange ex;

@@ -191,8 +191,8 @@ pargnn_status pg_local_build(const pargnn_dataset_t *ds, const int32_t *part, in
     for (int64_t i = 0; i < n_own; i++) {
         int32_t u = out->gid[i];
         int64_t k = L->rowptr[i];
+        /* in A's order, ascending global id: a row's sums run in one process's order */
         for (int64_t e = A->rowptr[u]; e < A->rowptr[u + 1]; e++) L->col[k++] = loc[A->col[e]];
-        qsort(L->col + L->rowptr[i], (size_t)(L->rowptr[i + 1] - L->rowptr[i]), sizeof(int32_t), cmp_i32);
     }
     /* Features, labels and splits of the owned rows. */
     const int64_t f = ds->num_features;

@@ -21,7 +21,8 @@ typedef struct pg_local {
     int64_t n_own, n_inner, n_halo;
     int32_t *gid;            /* n_own + n_halo global ids (owned, then halo) */
     int64_t *deg;            /* n_own + n_halo: global degree of A + I (one self-loop each) */
-    pg_csr adj;              /* (n_own, n_own + n_halo), raw 0/1, no self-loops added */
+    pg_csr adj;              /* (n_own, n_own + n_halo), raw 0/1, no self-loops added;
+                                each row's columns in ascending global id */
     int32_t nnbr;
     int32_t *nbr;            /* neighbour ranks, ascending */
     int64_t *recv_cnt, *send_cnt; /* nnbr each */

@@ -81,6 +81,15 @@ static pargnn_status train_bytes(const pargnn_dataset_t *ds, const pargnn_config
         b += (double)(n + 1) * 16 + e * (4 + 4 + 8) + e * (double)gat_kmax * R +
              2.0 * (double)n * (double)gat_kmax * R;
     }
+    if (cfg->reproducible) { /* double gradients; GAT's source sums in double */
+        b += 8.0 * (double)net.num_params;
+        if (cfg->model == PARGNN_MODEL_GAT) {
+            int64_t fmax = 1;
+            for (int32_t l = 0; l < net.num_layers; l++)
+                if (net.layers[l].mid > fmax) fmax = net.layers[l].mid;
+            b += 8.0 * (double)n * (double)(fmax + gat_kmax);
+        }
+    }
     int any_res = 0;
     for (int32_t l = 0; l < net.num_layers; l++) { /* epilogues (nn/epilogue.c) */
         const pg_layer *ly = &net.layers[l];

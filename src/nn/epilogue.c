@@ -211,11 +211,11 @@ pargnn_status pg_norm_backward(pg_net *net, const pg_graph *g, const pg_norm_sit
                                const pg_norm_state *e, pg_real *dY) {
     const int64_t n = net->n, f = ns->f;
     const pg_real *xh = e->xhat, *gamma = net->params + ns->g_off;
-    pg_real *dgamma = net->grads + ns->g_off, *dbeta = net->grads + ns->b_off;
     double *s = net->normsum;
     double *sb = s, *sg = s + f; /* sum dY, sum dY xhat */
     col_sums(net, dY, NULL, xh, n, f, sb, sg);
-    for (int64_t j = 0; j < f; j++) dbeta[j] = (pg_real)sb[j], dgamma[j] = (pg_real)sg[j];
+    for (int64_t j = 0; j < f; j++)
+        pg_net_set_grad(net, ns->b_off + j, sb[j]), pg_net_set_grad(net, ns->g_off + j, sg[j]);
     pargnn_status st = PARGNN_STATUS_OK;
     if (ns->kind == PARGNN_NORM_LAYER) {
 #pragma omp parallel for schedule(static) if (n * f >= PAR_MIN)
@@ -287,11 +287,10 @@ pargnn_status pg_epilogue_backward(pg_net *net, const pg_graph *g, int l, pg_rea
     const int32_t L = net->num_layers;
     const int64_t n = net->n, f = ly->fout;
     const int64_t boff = ly->kind == PARGNN_MODEL_GIN ? ly->b2_off : ly->b_off;
-    pg_real *db = boff >= 0 ? net->grads + boff : NULL;
     const int hidden = l < L - 1, elu = uses_elu(net, l);
     if (plain(ly)) { /* activation mask and bias gradient in one pass (fixed-order sums) */
         if (elu) pg_elu_backward(dZ, net->Z[l], n * f);
-        pg_relu_bias_grad(dZ, net->Z[l], n, f, hidden && !elu, db);
+        pg_net_bias_grad(net, dZ, net->Z[l], n, f, hidden && !elu, boff);
         return PARGNN_STATUS_OK;
     }
     const pg_epilogue_state *e = &net->epi[l];
@@ -303,6 +302,6 @@ pargnn_status pg_epilogue_backward(pg_net *net, const pg_graph *g, int l, pg_rea
     }
     if (ly->norm.kind != PARGNN_NORM_NONE) PG_TRY(pg_norm_backward(net, g, &ly->norm, &e->norm, dZ));
     if (ly->l2norm) l2_backward(e, dZ, n, f);
-    if (db) pg_relu_bias_grad(dZ, dZ, n, f, 0, db); /* no mask: the second argument is unused */
+    if (boff >= 0) pg_net_bias_grad(net, dZ, dZ, n, f, 0, boff); /* no mask */
     return PARGNN_STATUS_OK;
 }

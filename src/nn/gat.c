@@ -54,6 +54,8 @@ void pg_gat_free(pg_gat_state *s, int32_t layers) {
     free(s->msg_dropped);
     pg_free(s->edge_tmp);
     pg_free(s->ds);
+    pg_free(s->g64);
+    pg_free(s->part64);
     memset(s, 0, sizeof *s);
 }
 
@@ -127,11 +129,12 @@ static pargnn_status gat_prepare(pg_net *net, const pg_graph *g) {
         }
     pg_free(fill);
     /* Per-layer coefficients and scores; the largest head count sizes the shared scratch. */
-    int64_t kmax = 1;
+    int64_t kmax = 1, fmax = 1;
     for (int32_t l = 0; l < L; l++) {
         const pg_layer *ly = &net->layers[l];
         size_t cnt;
         if (ly->heads > kmax) kmax = ly->heads;
+        if (ly->mid > fmax) fmax = ly->mid;
         if (!pg_mul_ok(e1, (size_t)ly->heads, &cnt)) {
             pg_gat_free(s, L);
             return pg_error(PARGNN_STATUS_NO_MEMORY, "GAT layer %d: %lld edges x %lld heads too large",
@@ -159,6 +162,15 @@ static pargnn_status gat_prepare(pg_net *net, const pg_graph *g) {
     s->edge_tmp = pg_alloc(cnt, sizeof(pg_real), "GAT edge gradients");
     s->ds = pg_alloc((size_t)(rows + n) * (size_t)kmax, sizeof(pg_real), "GAT score gradients");
     if (!s->edge_tmp || !s->ds) {
+        pg_gat_free(s, L);
+        return PARGNN_STATUS_NO_MEMORY;
+    }
+    /* attention-vector sums (partials and a total); with --reproducible the source rows'
+     * sums in double */
+    s->part64 = pg_alloc((size_t)(GAT_SUM_BLOCKS + 1) * (size_t)fmax, sizeof(double), "GAT partials");
+    if (net->grads64)
+        s->g64 = pg_alloc((size_t)rows * (size_t)(fmax + kmax), sizeof(double), "GAT double gradients");
+    if (!s->part64 || (net->grads64 && !s->g64)) {
         pg_gat_free(s, L);
         return PARGNN_STATUS_NO_MEMORY;
     }
@@ -212,6 +224,7 @@ typedef struct gat_work {
     pg_real *Z;               /* forward output (n, fout) */
     const pg_real *dZ;        /* backward: output gradient (n, fout) */
     pg_real *dz, *dsrc, *ddst, *dP;
+    double *G;                /* --reproducible: (rows, F + K), gather_rows64's sums */
     int64_t n;
 } gat_work;
 
@@ -376,6 +389,32 @@ static inline __attribute__((always_inline)) void gather_rows(const gat_work *w,
     }
 }
 
+/* gather_rows in double (--reproducible): per source row j, G[j, :F] = sum of
+ * alpha_dropped dout and G[j, F:] = d s_src, both in double, for the caller to sum over
+ * processes (a halo row's edges live on other processes too) before rounding. */
+static inline __attribute__((always_inline)) void gather_rows64(const gat_work *w, int64_t j0,
+                                                                 int64_t j1) {
+    const int64_t K = w->K, C = w->C, F = w->F;
+    const int64_t dstride = w->fout, dhead = w->concat ? C : 0;
+    for (int64_t j = j0; j < j1; j++) {
+        double *restrict g = w->G + j * (F + K);
+        double *ds = g + F;
+        memset(g, 0, (size_t)(F + K) * sizeof(double));
+        for (int64_t t = w->tp[j]; t < w->tp[j + 1]; t++) {
+            const int64_t e = w->te[t], i = w->tr[t];
+            const pg_real *ad = w->alpha_d + e * K, *dze = w->dz + e * K;
+            for (int64_t k = 0; k < K; k++) {
+                const double c = (double)(ad[k] * w->wk);
+                const pg_real *restrict dout = w->dZ + i * dstride + k * dhead;
+                double *restrict d = g + k * C;
+#pragma omp simd
+                for (int64_t q = 0; q < C; q++) d[q] += c * (double)dout[q];
+                ds[k] += (double)dze[k];
+            }
+        }
+    }
+}
+
 /* Each loop compiled for the SIMD paths of ops/kernels.h, chosen by pg_kernel_isa(). */
 typedef void (*gat_rows_fn)(const gat_work *w, int64_t r0, int64_t r1);
 #if !defined(PARGNN_REAL_DOUBLE) && (defined(__x86_64__) || defined(__i386__))
@@ -399,6 +438,7 @@ typedef void (*gat_rows_fn)(const gat_work *w, int64_t r0, int64_t r1);
 GAT_ISA_VARIANTS(fwd_rows)
 GAT_ISA_VARIANTS(bwd_rows)
 GAT_ISA_VARIANTS(gather_rows)
+GAT_ISA_VARIANTS(gather_rows64)
 GAT_ISA_VARIANTS(score_rows)
 
 /* Rows [0, count) in chunks of 256 handed out dynamically (skewed degrees); each row is
@@ -458,27 +498,57 @@ pargnn_status pg_gat_forward(pg_net *net, const pg_graph *g, const layer_in *in,
     return PARGNN_STATUS_OK;
 }
 
-/* out (F) = sum over fixed row blocks of S[j, k] * P[j, k, :] for rows [0, r) — the gradient
- * of an attention vector. Blocks are summed in order: thread-count independent. */
-static void score_vector_grad(const pg_real *S, const pg_real *P, int64_t r, int64_t K,
-                              int64_t C, pg_real *out, pg_real *part /* (GAT_SUM_BLOCKS, K*C) */) {
+/* out (F) = sum over fixed row blocks of S[j, k] * P[j, k, :] for rows [0, r) in double —
+ * the gradient of an attention vector; S read as doubles (Sd) or reals (Sf) at row stride
+ * ss. Blocks are summed in order: thread-count independent. */
+static void score_vector_grad(const double *Sd, const pg_real *Sf, int64_t ss, const pg_real *P,
+                              int64_t r, int64_t K, int64_t C, double *out,
+                              double *part /* (GAT_SUM_BLOCKS, K*C) */) {
     const int64_t F = K * C;
     const int64_t nb = r < GAT_SUM_BLOCKS ? (r > 0 ? r : 1) : GAT_SUM_BLOCKS;
 #pragma omp parallel for schedule(static) if (r >= GAT_PAR_MIN)
     for (int64_t bk = 0; bk < nb; bk++) {
-        pg_real *acc = part + bk * F;
-        memset(acc, 0, (size_t)F * sizeof(pg_real));
-        const int64_t j0 = r * bk / nb, j1 = r * (bk + 1) / nb;
-        for (int64_t j = j0; j < j1; j++)
+        double *acc = part + bk * F;
+        memset(acc, 0, (size_t)F * sizeof(double));
+        for (int64_t j = r * bk / nb; j < r * (bk + 1) / nb; j++)
             for (int64_t k = 0; k < K; k++) {
-                const pg_real s = S[j * K + k];
+                const double s = Sd ? Sd[j * ss + k] : (double)Sf[j * ss + k];
                 const pg_real *pj = P + j * F + k * C;
-                for (int64_t c = 0; c < C; c++) acc[k * C + c] += s * pj[c];
+                for (int64_t c = 0; c < C; c++) acc[k * C + c] += s * (double)pj[c];
             }
     }
-    memset(out, 0, (size_t)F * sizeof(pg_real));
+    memset(out, 0, (size_t)F * sizeof(double));
     for (int64_t bk = 0; bk < nb; bk++)
         for (int64_t q = 0; q < F; q++) out[q] += part[bk * F + q];
+}
+
+/* The source-row half of the backward with --reproducible: the gathers in double, the
+ * attention vectors' gradients in double, the halo rows' sums sent home in double, and only
+ * then, on the owned rows, dP rounded once, the message dropout's backward and the score
+ * terms: one process's bits for any number of processes. */
+static pargnn_status gat_sources64(pg_net *net, const pg_graph *g, const pg_layer *ly,
+                                   gat_work *w, uint32_t epoch, int l, int msg, pg_real *dP) {
+    pg_gat_state *st = &net->gat;
+    const int64_t n = net->n, rows = st->rows, K = w->K, F = w->F, WG = F + K;
+    w->G = st->g64;
+    run_rows(gather_rows64_fns, w, rows);
+    const pg_real *P = net->T[l];
+    score_vector_grad(w->G + F, NULL, WG, P, rows, K, w->C, net->grads64 + ly->as_off, st->part64);
+    score_vector_grad(NULL, w->ddst, K, P, n, K, w->C, net->grads64 + ly->ad_off, st->part64);
+    if (g->ex) PG_TRY(g->ex->reduce64(g->ex->ctx, w->G, WG));
+#pragma omp parallel for schedule(static) if (n >= GAT_PAR_MIN)
+    for (int64_t j = 0; j < n; j++) {
+        const double *gj = w->G + j * WG;
+        for (int64_t q = 0; q < F; q++) dP[j * F + q] = (pg_real)gj[q];
+        for (int64_t k = 0; k < K; k++) w->dsrc[j * K + k] = (pg_real)gj[F + k];
+    }
+    if (msg) {
+        const pg_dropout_key key = {net->cfg.seed, epoch, GAT_MSG_LAYER | (uint32_t)l,
+                                    net->cfg.message_dropout};
+        pg_dropout_dense(&key, dP, dP, n, F, g->row0, g->gid);
+    }
+    run_rows(score_rows_fns, w, n);
+    return PARGNN_STATUS_OK;
 }
 
 pargnn_status pg_gat_backward(pg_net *net, const pg_graph *g, const layer_in *in, int l,
@@ -504,6 +574,17 @@ pargnn_status pg_gat_backward(pg_net *net, const pg_graph *g, const layer_in *in
     if (msg) w.P = st->msg[l], w.no_score = 1; /* the sum saw the dropped messages */
     const double t0 = pg_now_ms();
     run_rows(bwd_rows_fns, &w, n);
+    if (net->grads64) {
+        PG_TRY(gat_sources64(net, g, ly, &w, epoch, l, msg, tmp));
+        pg_phase_acc[PARGNN_PHASE_SPMM] += pg_now_ms() - t0;
+        pg_net_transform_grad(net, in, tmp, ly->fin, F, ly->w_off);
+        *dH = NULL;
+        if (l > 0) {
+            net->be->gemm(0, 1, n, ly->fin, F, 1, tmp, F, W, F, 0, dZ, ly->fin);
+            *dH = dZ;
+        }
+        return PARGNN_STATUS_OK;
+    }
     run_rows(gather_rows_fns, &w, rows);
     if (msg) { /* back through the message dropout (linear: the same mask), then the scores' */
         const pg_dropout_key key = {net->cfg.seed, epoch, GAT_MSG_LAYER | (uint32_t)l,
@@ -515,12 +596,14 @@ pargnn_status pg_gat_backward(pg_net *net, const pg_graph *g, const layer_in *in
     pg_phase_acc[PARGNN_PHASE_SPMM] += pg_now_ms() - t0;
     /* Attention vectors: a source's score counts once per edge owned here (halo sources
      * too: their edges are this process's); a destination's once. The caller sums the
-     * processes' shares. dZ is dead from here: its first (64 x F) values are scratch. */
-    pg_real *part = dZ;
-    score_vector_grad(dsrc, P, rows, K, C, net->grads + ly->as_off, part);
-    score_vector_grad(ddst, P, n, K, C, net->grads + ly->ad_off, part);
+     * processes' shares. */
+    double *vec = st->part64 + GAT_SUM_BLOCKS * F;
+    score_vector_grad(NULL, dsrc, K, P, rows, K, C, vec, st->part64);
+    for (int64_t q = 0; q < F; q++) net->grads[ly->as_off + q] = (pg_real)vec[q];
+    score_vector_grad(NULL, ddst, K, P, n, K, C, vec, st->part64);
+    for (int64_t q = 0; q < F; q++) net->grads[ly->ad_off + q] = (pg_real)vec[q];
     if (g->ex) PG_TRY(g->ex->reduce(g->ex->ctx, dP, F)); /* halo sources' gradients home */
-    pg_net_transform_grad(net, in, dP, ly->fin, F, net->grads + ly->w_off);
+    pg_net_transform_grad(net, in, dP, ly->fin, F, ly->w_off);
     *dH = NULL;
     if (l > 0) {
         net->be->gemm(0, 1, n, ly->fin, F, 1, dP, F, W, F, 0, dZ, ly->fin);

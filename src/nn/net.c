@@ -22,6 +22,7 @@ void pg_net_free(pg_net *net) {
     free(net->layers);
     pg_free(net->params);
     pg_free(net->grads);
+    pg_free(net->grads64);
     pg_free(net->adam_m);
     pg_free(net->adam_v);
     pg_free(net->decay);
@@ -183,6 +184,10 @@ pargnn_status pg_net_init(pg_net *net, const pargnn_config *cfg, int64_t in_dim,
     net->adam_m = pg_calloc(np, sizeof(pg_real), "Adam first moments");
     net->adam_v = pg_calloc(np, sizeof(pg_real), "Adam second moments");
     net->decay = pg_calloc(np, sizeof(pg_real), "weight decay coefficients");
+    if (cfg->reproducible && !(net->grads64 = pg_calloc(np, sizeof(double), "double gradients"))) {
+        pg_net_free(net);
+        return PARGNN_STATUS_NO_MEMORY;
+    }
     if (!net->params || !net->grads || !net->adam_m || !net->adam_v || !net->decay) {
         pg_net_free(net);
         return PARGNN_STATUS_NO_MEMORY;
@@ -334,9 +339,44 @@ void pg_net_transform(const pg_net *net, const layer_in *in, const pg_real *W, i
 }
 
 void pg_net_transform_grad(const pg_net *net, const layer_in *in, const pg_real *dY,
-                           int64_t fin, int64_t fout, pg_real *dW) {
+                           int64_t fin, int64_t fout, int64_t off) {
+    if (net->grads64) {
+        double *dW = net->grads64 + off;
+        if (in->csr) net->be->spmm_t64(in->csr, dY, fout, dW);
+        else net->be->gemm_tn64(fin, fout, net->n, in->dense, fin, dY, fout, dW, fout);
+        return;
+    }
+    pg_real *dW = net->grads + off;
     if (in->csr) net->be->spmm_t(in->csr, dY, fout, 0, dW);
     else net->be->gemm(1, 0, fin, fout, net->n, 1, in->dense, fin, dY, fout, 0, dW, fout);
+}
+
+void pg_net_dense_grad(const pg_net *net, const pg_real *A, const pg_real *dY, int64_t fin,
+                       int64_t fout, int64_t off) {
+    const layer_in in = {.dense = A};
+    pg_net_transform_grad(net, &in, dY, fin, fout, off);
+}
+
+void pg_net_bias_grad(const pg_net *net, pg_real *dZ, const pg_real *Z, int64_t n, int64_t f,
+                      int relu, int64_t off) {
+    if (!net->grads64 || off < 0) {
+        pg_relu_bias_grad(dZ, Z, n, f, relu, off >= 0 ? net->grads + off : NULL);
+        return;
+    }
+    if (relu) pg_relu_bias_grad(dZ, Z, n, f, 1, NULL);
+    pg_col_sums64(dZ, n, f, net->grads64 + off);
+}
+
+void pg_net_set_grad(const pg_net *net, int64_t off, double v) {
+    if (net->grads64) net->grads64[off] = v;
+    else net->grads[off] = (pg_real)v;
+}
+
+void pg_net_round_grads(pg_net *net) {
+    if (!net->grads64) return;
+    const int64_t np = net->num_params;
+#pragma omp parallel for schedule(static) if (np >= 65536)
+    for (int64_t k = 0; k < np; k++) net->grads[k] = (pg_real)net->grads64[k];
 }
 
 /* X (n, f) rows scaled: X[i, :] *= s[i]. */
@@ -485,16 +525,15 @@ static pargnn_status gcn_backward(pg_net *net, const pg_graph *g, const layer_in
     const pg_backend *be = net->be;
     const int64_t n = net->n;
     const pg_real *W = net->params + ly->w_off;
-    pg_real *dW = net->grads + ly->w_off;
     *dH = dZ;
     if (!ly->aggregate_first) {
         /* Z = A (H W): dT (n, fout) = A^T dZ; dW = H^T dT; dH (n, fin) = dT W^T */
         PG_TRY(aggregate_t(net, g, dZ, ly->fout, tmp));
-        pg_net_transform_grad(net, in, tmp, ly->fin, ly->fout, dW);
+        pg_net_transform_grad(net, in, tmp, ly->fin, ly->fout, ly->w_off);
         if (l > 0) be->gemm(0, 1, n, ly->fin, ly->fout, 1, tmp, ly->fout, W, ly->fout, 0, dZ, ly->fin);
     } else {
         /* Z = (A H) W: dW = T^T dZ; dT (n, fin) = dZ W^T; dH = A^T dT */
-        be->gemm(1, 0, ly->fin, ly->fout, n, 1, net->T[l], ly->fin, dZ, ly->fout, 0, dW, ly->fout);
+        pg_net_dense_grad(net, net->T[l], dZ, ly->fin, ly->fout, ly->w_off);
         if (l > 0) {
             be->gemm(0, 1, n, ly->fin, ly->fout, 1, dZ, ly->fout, W, ly->fout, 0, tmp, ly->fin);
             PG_TRY(aggregate_t(net, g, tmp, ly->fin, dZ));
@@ -509,14 +548,14 @@ static pargnn_status sage_backward(pg_net *net, const pg_graph *g, const layer_i
     const pg_backend *be = net->be;
     const int64_t n = net->n, fin = ly->fin, fout = ly->fout;
     const pg_real *W = net->params + ly->w_off, *Ws = net->params + ly->ws_off;
-    pg_real *dW = net->grads + ly->w_off, *dWs = net->grads + ly->ws_off, *dself = net->gC;
+    pg_real *dself = net->gC;
     /* self term Z += H W_self: dW_self = H^T dZ; dH_self (n, fin) = dZ W_self^T */
-    pg_net_transform_grad(net, in, dZ, fin, fout, dWs);
+    pg_net_transform_grad(net, in, dZ, fin, fout, ly->ws_off);
     if (l > 0) be->gemm(0, 1, n, fin, fout, 1, dZ, fout, Ws, fout, 0, dself, fin);
     *dH = dZ;
     if (ly->aggregate_first) {
         /* Z = mean(H) W: dW = T^T dZ; dT = dZ W^T; dH += mean^T dT */
-        be->gemm(1, 0, fin, fout, n, 1, net->T[l], fin, dZ, fout, 0, dW, fout);
+        pg_net_dense_grad(net, net->T[l], dZ, fin, fout, ly->w_off);
         if (l > 0) {
             be->gemm(0, 1, n, fin, fout, 1, dZ, fout, W, fout, 0, tmp, fin);
             PG_TRY(aggregate_t(net, g, tmp, fin, dZ)); /* dZ is dead: dH lands there */
@@ -525,7 +564,7 @@ static pargnn_status sage_backward(pg_net *net, const pg_graph *g, const layer_i
     } else {
         /* Z = mean(H W): dT (n, fout) = mean^T dZ; dW = H^T dT; dH += dT W^T */
         PG_TRY(aggregate_t(net, g, dZ, fout, tmp));
-        pg_net_transform_grad(net, in, tmp, fin, fout, dW);
+        pg_net_transform_grad(net, in, tmp, fin, fout, ly->w_off);
         if (l > 0) {
             memcpy(dZ, dself, (size_t)(n * fin) * sizeof(pg_real));
             be->gemm(0, 1, n, fin, fout, 1, tmp, fout, W, fout, 1, dZ, fin);
@@ -546,31 +585,29 @@ static pargnn_status gin_backward(pg_net *net, const pg_graph *g, const layer_in
     const pg_backend *be = net->be;
     const int64_t n = net->n, fin = ly->fin, fout = ly->fout, mid = ly->mid;
     const pg_real *W = net->params + ly->w_off, *W2 = net->params + ly->w2_off;
-    pg_real *dW = net->grads + ly->w_off, *db = ly->b_off >= 0 ? net->grads + ly->b_off : NULL;
-    pg_real *dW2 = net->grads + ly->w2_off;
     pg_real *R = net->R[l], *T = net->T[l];
     const pg_real one_eps = 1 + gin_eps(net, ly);
     const int learn = ly->eps_off >= 0;
     /* Z = R W2: dW2 = R^T dZ; dM (n, mid) = (dZ W2^T) masked by R > 0 (then through the
      * MLP's norm), db = its column sums */
-    be->gemm(1, 0, mid, fout, n, 1, R, mid, dZ, fout, 0, dW2, fout);
+    pg_net_dense_grad(net, R, dZ, mid, fout, ly->w2_off);
     be->gemm(0, 1, n, mid, fout, 1, dZ, fout, W2, fout, 0, tmp, mid);
     if (ly->mlp_norm.kind == PARGNN_NORM_NONE) {
-        pg_relu_bias_grad(tmp, R, n, mid, 1, db);
+        pg_net_bias_grad(net, tmp, R, n, mid, 1, ly->b_off);
     } else {
         pg_relu_backward(tmp, R, n * mid);
         PG_TRY(pg_norm_backward(net, g, &ly->mlp_norm, &net->epi[l].mlp, tmp));
-        if (db) pg_relu_bias_grad(tmp, tmp, n, mid, 0, db); /* no mask: the second argument is unused */
+        if (ly->b_off >= 0) pg_net_bias_grad(net, tmp, tmp, n, mid, 0, ly->b_off); /* no mask */
     }
     pg_real *dM = tmp;
     *dH = NULL;
     if (ly->aggregate_first) {
         /* M = U W: dW = U^T dM; dU (n, fin) = dM W^T; deps = <dU, H>; dH = A^T dU + (1+eps) dU */
-        be->gemm(1, 0, fin, mid, n, 1, T, fin, dM, mid, 0, dW, mid);
+        pg_net_dense_grad(net, T, dM, fin, mid, ly->w_off);
         if (l > 0 || learn) {
             pg_real *dU = dZ; /* dZ is dead */
             be->gemm(0, 1, n, fin, mid, 1, dM, mid, W, mid, 0, dU, fin);
-            if (learn) net->grads[ly->eps_off] = (pg_real)dot_rows(dU, net->H[l], n * fin);
+            if (learn) pg_net_set_grad(net, ly->eps_off, dot_rows(dU, net->H[l], n * fin));
             if (l > 0) {
                 PG_TRY(aggregate_t(net, g, dU, fin, tmp)); /* GIN's sum: no scale, dU intact */
                 axpy(tmp, one_eps, dU, n * fin);
@@ -580,11 +617,11 @@ static pargnn_status gin_backward(pg_net *net, const pg_graph *g, const layer_in
     } else {
         /* M = A P + (1+eps) P, P = H W: deps = <dM, P>; dP = A^T dM + (1+eps) dM;
          * dW = H^T dP; dH = dP W^T */
-        if (learn) net->grads[ly->eps_off] = (pg_real)dot_rows(dM, T, n * mid);
+        if (learn) pg_net_set_grad(net, ly->eps_off, dot_rows(dM, T, n * mid));
         pg_real *dP = dZ;
         PG_TRY(aggregate_t(net, g, dM, mid, dP));
         axpy(dP, one_eps, dM, n * mid);
-        pg_net_transform_grad(net, in, dP, fin, mid, dW);
+        pg_net_transform_grad(net, in, dP, fin, mid, ly->w_off);
         if (l > 0) {
             be->gemm(0, 1, n, fin, mid, 1, dP, mid, W, mid, 0, tmp, fin);
             *dH = tmp;
@@ -598,6 +635,8 @@ pargnn_status pg_net_backward(pg_net *net, const pg_graph *g, const pg_input *x,
     const int32_t L = net->num_layers;
     const int64_t n = net->n;
     pg_real *dZ = net->gA, *tmp = net->gB;
+    if (net->grads64) /* sums land with '=', but running statistics have no gradient */
+        memset(net->grads64, 0, (size_t)net->num_params * sizeof(double));
     if (dlogits != dZ)
         memcpy(dZ, dlogits, (size_t)(n * net->num_classes) * sizeof(pg_real));
     for (int32_t l = L - 1; l >= 0; l--) {

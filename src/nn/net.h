@@ -29,6 +29,8 @@ typedef struct pg_exchange {
      * owned rows (a transposed product that scattered into halo rows finishes with it).
      * Blocking; sums in a fixed order. */
     pargnn_status (*reduce)(void *ctx, pg_real *X, int64_t f);
+    /* The same on doubles (--reproducible: partial sums travel unrounded). */
+    pargnn_status (*reduce64)(void *ctx, double *X, int64_t f);
     /* x (count) = its sum over the processes (batch statistics). */
     pargnn_status (*sum)(void *ctx, double *x, int64_t count);
     void *ctx;
@@ -131,6 +133,8 @@ typedef struct pg_gat_state {
     int *msg_dropped;        /* per layer: the last forward used msg */
     pg_real *edge_tmp;       /* (nnz, max heads): score gradients */
     pg_real *ds;             /* (rows + n, max heads): score-vector gradients */
+    double *g64;             /* --reproducible: (rows, max width + max heads) source sums */
+    double *part64;          /* (64 + 1, max width): attention-vector gradient partials */
 } pg_gat_state;
 
 typedef struct pg_net {
@@ -142,6 +146,9 @@ typedef struct pg_net {
 
     int64_t num_params;
     pg_real *params, *grads, *adam_m, *adam_v, *decay; /* num_params each */
+    double *grads64;   /* cfg.reproducible: the gradients summed in double (num_params),
+                          rounded into grads by pg_net_round_grads after the sum over
+                          processes; else NULL */
 
     /* Workspace for n owned rows (+ n_halo rows below them in every matrix that is
      * aggregated), allocated once by pg_net_workspace. */
@@ -180,10 +187,14 @@ void pg_net_free(pg_net *net);
 pargnn_status pg_net_forward(pg_net *net, const pg_graph *g, const pg_input *x, int training,
                              uint32_t epoch, const pg_real **logits);
 /* Backward from dlogits (n, num_classes) of the last forward (same epoch, training = 1):
- * fills net->grads with this process's share (a caller with several processes sums them).
+ * fills net->grads (cfg.reproducible: net->grads64) with this process's share (a caller
+ * with several processes sums them).
  * dlogits may be net->gA. */
 pargnn_status pg_net_backward(pg_net *net, const pg_graph *g, const pg_input *x,
                               const pg_real *dlogits, uint32_t epoch);
+/* With cfg.reproducible: grads = grads64 rounded once (after the caller has summed grads64
+ * over the processes). Else nothing. */
+void pg_net_round_grads(pg_net *net);
 /* One Adam step (t >= 1) with the configured learning rate and weight decay. */
 void pg_net_adam(pg_net *net, int64_t t);
 

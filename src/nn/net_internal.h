@@ -17,9 +17,21 @@ typedef struct layer_in {
 /* Y (n, fout) = in W + beta Y, for a dense or sparse input. */
 void pg_net_transform(const pg_net *net, const layer_in *in, const pg_real *W, int64_t fin,
                       int64_t fout, pg_real beta, pg_real *Y);
-/* dW (fin, fout) = in^T dY (n, fout), for the dense or sparse input the forward used. */
+/* Parameter gradients: every one is a sum over rows. They land at offset off of
+ * net->grads, or with cfg.reproducible of net->grads64, summed in double (the backend's
+ * *64 kernels), so that however the rows are split among processes the sums agree to
+ * about 1e-16 and round to the same reals almost always. */
+/* (fin, fout) at off = in^T dY (n, fout), for the dense or sparse input the forward used. */
 void pg_net_transform_grad(const pg_net *net, const layer_in *in, const pg_real *dY,
-                           int64_t fin, int64_t fout, pg_real *dW);
+                           int64_t fin, int64_t fout, int64_t off);
+/* The same for a dense (n, fin) input A. */
+void pg_net_dense_grad(const pg_net *net, const pg_real *A, const pg_real *dY, int64_t fin,
+                       int64_t fout, int64_t off);
+/* dZ (n, f) *= (Z > 0) when relu; then (f) at off (off < 0: none) = column sums of dZ. */
+void pg_net_bias_grad(const pg_net *net, pg_real *dZ, const pg_real *Z, int64_t n, int64_t f,
+                      int relu, int64_t off);
+/* One value at off, computed in double. */
+void pg_net_set_grad(const pg_net *net, int64_t off, double v);
 
 /* GAT (gat.c). forward: Z[l] (n, fout) before bias and activation; training applies the
  * attention dropout keyed by epoch. backward: from dZ (n, fout) with the bias and ELU

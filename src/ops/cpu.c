@@ -96,6 +96,51 @@ static int k_chunks(int64_t m, int64_t n, int64_t k) {
     return c > 1 ? (int)c : 1;
 }
 
+/* Rows of C per BLAS call when op(A) is A: every call has PG_ROW_TILE rows, the last one
+ * padded through a scratch copy, so every row of C is computed by the same call shape at
+ * any row count. OpenBLAS picks its kernel by the size of each call (small-matrix kernels
+ * sum in another order) and treats a partial micro-tile with other code, so without this
+ * a row's bits would depend on how many rows a process holds, not only on the row. */
+#define PG_ROW_TILE 512
+
+static pg_real *tail_scratch;
+static size_t tail_len;
+
+/* C = alpha A op(B) + beta C in tiles of PG_ROW_TILE rows. Returns 0 (nothing done) when
+ * the padded tail's scratch cannot be had. */
+static int row_tiles(int tb, int64_t m, int64_t n, int64_t k, pg_real alpha, const pg_real *A,
+                     int64_t lda, const pg_real *B, int64_t ldb, pg_real beta, pg_real *C,
+                     int64_t ldc, int nt) {
+    const int64_t T = PG_ROW_TILE, full = m / T, tail = m - full * T;
+    pg_real *ta_ = NULL, *tc = NULL;
+    if (tail > 0) {
+        const size_t need = (size_t)T * (size_t)(k + n);
+        if (need > tail_len) {
+            pg_free(tail_scratch);
+            tail_scratch = pg_alloc(need, sizeof(pg_real), "kernel tail scratch");
+            tail_len = tail_scratch ? need : 0;
+        }
+        if (!tail_scratch) return 0;
+        ta_ = tail_scratch, tc = tail_scratch + T * k;
+        memset(ta_ + tail * k, 0, (size_t)((T - tail) * k) * sizeof(pg_real));
+        memset(tc, 0, (size_t)(T * n) * sizeof(pg_real));
+        for (int64_t r = 0; r < tail; r++) {
+            memcpy(ta_ + r * k, A + (full * T + r) * lda, (size_t)k * sizeof(pg_real));
+            if (beta != 0) memcpy(tc + r * n, C + (full * T + r) * ldc, (size_t)n * sizeof(pg_real));
+        }
+    }
+    const int64_t calls = full + (tail > 0);
+    const int par = nt > 1 && calls > 1 && (double)m * (double)n * (double)k >= 4.0 * PG_PAR_MIN_WORK * 16;
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (par)
+    for (int64_t c = 0; c < calls; c++) {
+        if (c < full) blas(0, tb, T, n, k, alpha, A + c * T * lda, lda, B, ldb, beta, C + c * T * ldc, ldc);
+        else blas(0, tb, T, n, k, alpha, ta_, k, B, ldb, beta, tc, n);
+    }
+    for (int64_t r = 0; r < tail; r++)
+        memcpy(C + (full * T + r) * ldc, tc + r * n, (size_t)n * sizeof(pg_real));
+    return 1;
+}
+
 /* C: (m, n) = alpha op(A) op(B) + beta C. The same bits for any thread count: the work is
  * cut into chunks whose count and bounds depend on the shape alone, each one BLAS call by
  * whichever thread. GCN shapes are tall and skinny: (n, fin)(fin, fout) is cut by rows of
@@ -134,6 +179,9 @@ static void gemm_impl(int ta, int tb, int64_t m, int64_t n, int64_t k, pg_real a
                 }
         }
         return;
+    }
+    if (!ta) { /* rows of C are rows of A: fixed tiles */
+        if (row_tiles(tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, nt)) return;
     }
     /* rows of C in chunks of whole 16-row tiles (OpenBLAS's micro-kernel stays on full
      * tiles), their count from the shape alone: OpenBLAS picks its kernels by the size of
@@ -227,16 +275,21 @@ static void cpu_spmm_epilogue(const pg_csr *S, const pg_real *X, int64_t f, cons
  * thread count gives the same bits. Otherwise each thread owns a block of columns, which
  * leaves every element's sum (in row order) alone. */
 #define PG_T_CHUNKS 8
+/* The private copies of a transposed product with elements of elem bytes: how many (1:
+ * none), from the shape alone. */
+static int t_chunks(const pg_csr *S, int64_t f, size_t elem) {
+    const int64_t total = S->ncols * f, work = (S->nnz + S->nrows) * f;
+    if (work < PG_PAR_MIN_WORK || S->ncols * 4 > S->nnz) return 1;
+    const int64_t by_mem = (int64_t)(PG_K_PART_BYTES / elem) / (total > 0 ? total : 1);
+    return by_mem < PG_T_CHUNKS ? (int)by_mem : PG_T_CHUNKS;
+}
+
 static void spmm_t_impl(const pg_csr *S, const pg_real *X, int64_t f, pg_real beta, pg_real *Y) {
     const int64_t total = S->ncols * f;
     int nt = pg_get_threads();
     if (nt > PG_MAX_THREADS) nt = PG_MAX_THREADS;
     const int64_t work = (S->nnz + S->nrows) * f;
-    int nc = 1;
-    if (work >= PG_PAR_MIN_WORK && S->ncols * 4 <= S->nnz) {
-        const int64_t by_mem = (int64_t)(PG_K_PART_BYTES / sizeof(pg_real)) / (total > 0 ? total : 1);
-        nc = by_mem < PG_T_CHUNKS ? (int)by_mem : PG_T_CHUNKS;
-    }
+    const int nc = t_chunks(S, f, sizeof(pg_real));
     pg_real *part = nc > 1 ? get_scratch((size_t)nc * (size_t)total) : NULL;
     if (part) {
         int64_t bounds[PG_T_CHUNKS + 1];
@@ -276,6 +329,137 @@ static void cpu_spmm_t(const pg_csr *S, const pg_real *X, int64_t f, pg_real bet
     pg_phase_acc[PARGNN_PHASE_SPMM] += pg_now_ms() - t0;
 }
 
-static const pg_backend cpu_backend = {"cpu", cpu_gemm, cpu_spmm, cpu_spmm_t, cpu_spmm_epilogue};
+/* ---- weight gradients summed in double (--reproducible) ---- */
+
+static double *scratch64;
+static size_t scratch64_len;
+
+static double *get_scratch64(size_t count) {
+    if (count > scratch64_len) {
+        pg_free(scratch64);
+        scratch64 = pg_alloc(count, sizeof(double), "double-precision kernel scratch");
+        scratch64_len = scratch64 ? count : 0;
+    }
+    return scratch64;
+}
+
+/* Rows converted to double per DGEMM call. */
+#define PG_T64_ROWS 256
+
+/* C: (m, n) = A^T B summed in double. The k rows are cut into chunks counted from the
+ * shape (as gemm_impl's k split); a chunk converts PG_T64_ROWS rows of A and B at a time
+ * to double (products of reals are exact there) and adds their product into its own
+ * double partial with DGEMM; the partials are summed in chunk order. Half the rate of the
+ * real product, plus the conversion. */
+static void gemm_tn64_impl(int64_t m, int64_t n, int64_t k, const pg_real *A, int64_t lda,
+                           const pg_real *B, int64_t ldb, double *C, int64_t ldc) {
+    if (m == 0 || n == 0) return;
+    int nt = pg_get_threads();
+    if (nt > PG_MAX_THREADS) nt = PG_MAX_THREADS;
+    int64_t nc = k / (4 * PG_T64_ROWS);
+    if (nc > PG_K_CHUNKS) nc = PG_K_CHUNKS;
+    const int64_t by_mem = (int64_t)(PG_K_PART_BYTES / sizeof(double)) / (m * n + PG_T64_ROWS * (m + n));
+    if (nc > by_mem) nc = by_mem;
+    if (nc < 1) nc = 1;
+    const size_t per = (size_t)(m * n) + (size_t)PG_T64_ROWS * (size_t)(m + n);
+    double *buf = get_scratch64((size_t)nc * per);
+    if (!buf) { /* no memory for the conversion: plain loops, the same sums in row order */
+        for (int64_t i = 0; i < m; i++)
+            for (int64_t j = 0; j < n; j++) C[i * ldc + j] = 0;
+        for (int64_t p = 0; p < k; p++)
+            for (int64_t i = 0; i < m; i++) {
+                const double a = (double)A[p * lda + i];
+                for (int64_t j = 0; j < n; j++) C[i * ldc + j] += a * (double)B[p * ldb + j];
+            }
+        return;
+    }
+#pragma omp parallel num_threads(nt)
+    {
+#pragma omp for schedule(dynamic, 1)
+        for (int64_t c = 0; c < nc; c++) {
+            double *part = buf + (size_t)c * per, *Ad = part + m * n, *Bd = Ad + PG_T64_ROWS * m;
+            memset(part, 0, (size_t)(m * n) * sizeof(double));
+            const int64_t p1 = k * (c + 1) / nc;
+            for (int64_t p0 = k * c / nc; p0 < p1; p0 += PG_T64_ROWS) {
+                const int64_t kb = p1 - p0 < PG_T64_ROWS ? p1 - p0 : PG_T64_ROWS;
+                for (int64_t r = 0; r < kb; r++) {
+                    for (int64_t i = 0; i < m; i++) Ad[r * m + i] = (double)A[(p0 + r) * lda + i];
+                    for (int64_t j = 0; j < n; j++) Bd[r * n + j] = (double)B[(p0 + r) * ldb + j];
+                }
+                cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (blasint)m, (blasint)n,
+                            (blasint)kb, 1.0, Ad, (blasint)m, Bd, (blasint)n, 1.0, part, (blasint)n);
+            }
+        }
+#pragma omp for schedule(static)
+        for (int64_t i = 0; i < m; i++)
+            for (int64_t j = 0; j < n; j++) {
+                double s = 0;
+                for (int64_t c = 0; c < nc; c++) s += buf[(size_t)c * per + (size_t)(i * n + j)];
+                C[i * ldc + j] = s;
+            }
+    }
+}
+
+static void cpu_gemm_tn64(int64_t m, int64_t n, int64_t k, const pg_real *A, int64_t lda,
+                          const pg_real *B, int64_t ldb, double *C, int64_t ldc) {
+    const double t0 = pg_now_ms();
+    gemm_tn64_impl(m, n, k, A, lda, B, ldb, C, ldc);
+    pg_phase_acc[PARGNN_PHASE_GEMM] += pg_now_ms() - t0;
+}
+
+/* Y[col rows j0..j1) of S^T X in double, scattering rows [r0, r1) of S. */
+static void scatter64(const pg_csr *S, const pg_real *X, int64_t f, double *Y, int64_t r0,
+                      int64_t r1, int64_t j0, int64_t j1) {
+    for (int64_t i = r0; i < r1; i++) {
+        const pg_real *x = X + i * f;
+        for (int64_t e = S->rowptr[i]; e < S->rowptr[i + 1]; e++) {
+            const double v = S->val ? (double)S->val[e] : 1;
+            double *y = Y + (int64_t)S->col[e] * f;
+            for (int64_t j = j0; j < j1; j++) y[j] += v * (double)x[j];
+        }
+    }
+}
+
+/* Y: (S.ncols, f) = S^T X in double: as spmm_t_impl, PG_T_CHUNKS private copies of
+ * non-zero-balanced row blocks summed in block order, or column blocks per thread. */
+static void cpu_spmm_t64(const pg_csr *S, const pg_real *X, int64_t f, double *Y) {
+    const double t0 = pg_now_ms();
+    const int64_t total = S->ncols * f;
+    int nt = pg_get_threads();
+    if (nt > PG_MAX_THREADS) nt = PG_MAX_THREADS;
+    const int64_t work = (S->nnz + S->nrows) * f;
+    const int nc = t_chunks(S, f, sizeof(double));
+    double *part = nc > 1 ? get_scratch64((size_t)nc * (size_t)total) : NULL;
+    if (part) {
+        int64_t bounds[PG_T_CHUNKS + 1];
+        split_rows_by_nnz(S, nc, bounds);
+#pragma omp parallel num_threads(nt)
+        {
+#pragma omp for schedule(dynamic, 1)
+            for (int c = 0; c < nc; c++) {
+                double *Yc = part + (size_t)c * (size_t)total;
+                memset(Yc, 0, (size_t)total * sizeof *Yc);
+                scatter64(S, X, f, Yc, bounds[c], bounds[c + 1], 0, f);
+            }
+#pragma omp for schedule(static)
+            for (int64_t r = 0; r < total; r++) {
+                double s = 0;
+                for (int c = 0; c < nc; c++) s += part[(size_t)c * (size_t)total + (size_t)r];
+                Y[r] = s;
+            }
+        }
+    } else {
+        memset(Y, 0, (size_t)total * sizeof *Y);
+        if (nt > f) nt = (int)f;
+        if (nt < 1) nt = 1;
+#pragma omp parallel for num_threads(nt) schedule(static, 1) if (nt > 1 && work >= PG_PAR_MIN_WORK)
+        for (int t = 0; t < nt; t++) scatter64(S, X, f, Y, 0, S->nrows, f * t / nt, f * (t + 1) / nt);
+    }
+    pg_phase_acc[PARGNN_PHASE_SPMM] += pg_now_ms() - t0;
+}
+
+static const pg_backend cpu_backend = {"cpu",      cpu_gemm,          cpu_spmm,
+                                       cpu_spmm_t, cpu_spmm_epilogue, cpu_gemm_tn64,
+                                       cpu_spmm_t64};
 
 const pg_backend *pg_backend_cpu(void) { return &cpu_backend; }

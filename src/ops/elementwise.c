@@ -45,6 +45,38 @@ void pg_bias_grad(const pg_real *dY, int64_t n, int64_t f, pg_real *db) {
     PHASE_END(PARGNN_PHASE_ELEMENTWISE);
 }
 
+static double *sum64_scratch;
+static size_t sum64_scratch_len;
+
+void pg_col_sums64(const pg_real *A, int64_t n, int64_t f, double *out) {
+    PHASE_BEGIN;
+    const int64_t nb = n < PG_SUM_BLOCKS ? (n > 0 ? n : 1) : PG_SUM_BLOCKS;
+    const size_t need = (size_t)nb * (size_t)(f > 0 ? f : 1);
+    if (need > sum64_scratch_len) { /* grows once, then reused */
+        pg_free(sum64_scratch);
+        sum64_scratch = pg_alloc(need, sizeof(double), "column-sum partials");
+        sum64_scratch_len = sum64_scratch ? need : 0;
+    }
+    double *part = sum64_scratch;
+    for (int64_t j = 0; j < f; j++) out[j] = 0;
+    if (!part) { /* out of memory for the partials: one pass in row order */
+        for (int64_t i = 0; i < n; i++)
+            for (int64_t j = 0; j < f; j++) out[j] += (double)A[i * f + j];
+        PHASE_END(PARGNN_PHASE_ELEMENTWISE);
+        return;
+    }
+#pragma omp parallel for schedule(static) if (n * f >= PG_PAR_MIN)
+    for (int64_t blk = 0; blk < nb; blk++) {
+        double *ps = part + blk * f;
+        for (int64_t j = 0; j < f; j++) ps[j] = 0;
+        for (int64_t i = n * blk / nb; i < n * (blk + 1) / nb; i++)
+            for (int64_t j = 0; j < f; j++) ps[j] += (double)A[i * f + j];
+    }
+    for (int64_t blk = 0; blk < nb; blk++)
+        for (int64_t j = 0; j < f; j++) out[j] += part[blk * f + j];
+    PHASE_END(PARGNN_PHASE_ELEMENTWISE);
+}
+
 void pg_relu(pg_real *Y, int64_t count) {
     PHASE_BEGIN;
 #pragma omp parallel for schedule(static) if (count >= PG_PAR_MIN)
@@ -229,11 +261,11 @@ void pg_relu_bias_grad(pg_real *dZ, const pg_real *Z, int64_t n, int64_t f, int 
 }
 
 double pg_softmax_xent(const pg_real *Z, int64_t n, int64_t c, const int32_t *y,
-                       const int32_t *rows, int64_t nrows, pg_real *dZ) {
+                       const int32_t *rows, int64_t nrows, int64_t total_rows, pg_real *dZ) {
     PHASE_BEGIN;
     if (dZ) memset(dZ, 0, (size_t)(n * c) * sizeof *dZ);
     double total = 0;
-    const double inv = nrows > 0 ? 1.0 / (double)nrows : 0;
+    const double inv = total_rows > 0 ? 1.0 / (double)total_rows : 0;
     for (int64_t k = 0; k < nrows; k++) {
         const int64_t i = rows[k];
         const pg_real *z = Z + i * c;

@@ -25,6 +25,14 @@ typedef struct pg_backend {
      * layer's aggregation with its epilogue fused (the reference composes the three). */
     void (*spmm_epilogue)(const pg_csr *S, const pg_real *X, int64_t f, const pg_real *bias,
                           int relu, pg_real *Y);
+    /* Weight gradients summed in double (--reproducible): every product of two reals is
+     * exact in double, so the sum is the same to about 1e-16 however its rows are split
+     * among processes, and rounds to the same real almost always.
+     * C: (m, n) = A^T B, A: (k, m), B: (k, n), rows k summed. */
+    void (*gemm_tn64)(int64_t m, int64_t n, int64_t k, const pg_real *A, int64_t lda,
+                      const pg_real *B, int64_t ldb, double *C, int64_t ldc);
+    /* Y: (S.ncols, f) = S^T X, X: (S.nrows, f) (a sparse input's weight gradient). */
+    void (*spmm_t64)(const pg_csr *S, const pg_real *X, int64_t f, double *Y);
 } pg_backend;
 
 const pg_backend *pg_backend_ref(void);  /* plain serial loops: the oracle */
@@ -48,6 +56,9 @@ void pg_phase_get(double *ms); /* ms: PARGNN_PHASE_COUNT values */
 void pg_bias_add(pg_real *Y, int64_t n, int64_t f, const pg_real *b);
 /* db: (f) = column sums of dY: (n, f). */
 void pg_bias_grad(const pg_real *dY, int64_t n, int64_t f, pg_real *db);
+/* out: (f) = column sums of A: (n, f), in double over fixed row blocks (the same bits for
+ * any thread count). */
+void pg_col_sums64(const pg_real *A, int64_t n, int64_t f, double *out);
 /* Y: (n*f) = max(Y, 0) in place. */
 void pg_relu(pg_real *Y, int64_t count);
 /* dY *= (Y > 0), Y the ReLU output. */
@@ -84,11 +95,13 @@ void pg_elu(pg_real *Y, int64_t count);
 /* dY *= ELU'(x) = (Y > 0 ? 1 : Y + 1), Y the ELU output. */
 void pg_elu_backward(pg_real *dY, const pg_real *Y, int64_t count);
 
-/* Softmax cross-entropy over the listed rows of logits Z: (n, c), labels y: (n).
- * Returns the mean loss over the rows; dZ: (n, c) gets d(mean loss)/dZ (zero on other rows)
- * when not NULL. One pass: softmax, loss and gradient together. */
+/* Softmax cross-entropy over the listed rows of logits Z: (n, c), labels y: (n), as a share
+ * of a mean over total_rows rows (>= nrows: every process's; = nrows in one process).
+ * Returns the listed rows' loss sum / total_rows; dZ: (n, c) gets its gradient (zero on
+ * other rows) when not NULL, divided by total_rows once, so a row's gradient has the same
+ * bits whichever process holds it. One pass: softmax, loss and gradient together. */
 double pg_softmax_xent(const pg_real *Z, int64_t n, int64_t c, const int32_t *y,
-                       const int32_t *rows, int64_t nrows, pg_real *dZ);
+                       const int32_t *rows, int64_t nrows, int64_t total_rows, pg_real *dZ);
 /* Row-wise softmax into P (may alias Z). */
 void pg_softmax_rows(const pg_real *Z, int64_t n, int64_t c, pg_real *P);
 /* Fraction of the listed rows whose argmax (lowest index on ties) equals the label. */

@@ -60,6 +60,30 @@ static void ref_spmm_epilogue(const pg_csr *S, const pg_real *X, int64_t f, cons
         }
 }
 
-static const pg_backend ref_backend = {"ref", ref_gemm, ref_spmm, ref_spmm_t, ref_spmm_epilogue};
+/* C: (m, n) = A^T B in double, A: (k, m), B: (k, n) */
+static void ref_gemm_tn64(int64_t m, int64_t n, int64_t k, const pg_real *A, int64_t lda,
+                          const pg_real *B, int64_t ldb, double *C, int64_t ldc) {
+    for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j < n; j++) {
+            double acc = 0;
+            for (int64_t p = 0; p < k; p++) acc += (double)A[p * lda + i] * (double)B[p * ldb + j];
+            C[i * ldc + j] = acc;
+        }
+}
+
+/* Y: (S.ncols, f) = S^T X in double */
+static void ref_spmm_t64(const pg_csr *S, const pg_real *X, int64_t f, double *Y) {
+    for (int64_t r = 0; r < S->ncols * f; r++) Y[r] = 0;
+    for (int64_t i = 0; i < S->nrows; i++)
+        for (int64_t e = S->rowptr[i]; e < S->rowptr[i + 1]; e++) {
+            const double v = S->val ? (double)S->val[e] : 1;
+            double *y = Y + (int64_t)S->col[e] * f;
+            for (int64_t j = 0; j < f; j++) y[j] += v * (double)X[i * f + j];
+        }
+}
+
+static const pg_backend ref_backend = {"ref",        ref_gemm,          ref_spmm,
+                                       ref_spmm_t,   ref_spmm_epilogue, ref_gemm_tn64,
+                                       ref_spmm_t64};
 
 const pg_backend *pg_backend_ref(void) { return &ref_backend; }

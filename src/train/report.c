@@ -145,12 +145,12 @@ pargnn_status pargnn_trainer_write_json(const pargnn_trainer_t *tr, const char *
     json_num(f, c->weight_decay);
     fprintf(f, ",\n    \"decay_scope\": \"%s\",\n    \"feature_norm\": \"%s\",\n"
                "    \"epochs\": %d,\n    \"patience\": %d,\n    \"seed\": %llu,\n"
-               "    \"threads\": %d,\n    \"reorder\": \"%s\",\n"
+               "    \"threads\": %d,\n    \"reproducible\": %s,\n    \"reorder\": \"%s\",\n"
                "    \"partition\": \"%s\",\n    \"partition_objective\": \"%s\",\n"
                "    \"partition_imbalance\": ",
             c->decay_scope == PARGNN_DECAY_SCOPE_ALL ? "all" : "first",
             c->feature_norm == PARGNN_FEATURE_NORM_ROW ? "row" : "none", c->epochs, c->patience,
-            (unsigned long long)c->seed, c->threads,
+            (unsigned long long)c->seed, c->threads, c->reproducible ? "true" : "false",
             c->reorder == PARGNN_REORDER_METIS    ? "metis"
             : c->reorder == PARGNN_REORDER_RCM    ? "rcm"
             : c->reorder == PARGNN_REORDER_DEGREE ? "degree"

@@ -251,19 +251,18 @@ pargnn_status pargnn_trainer_epoch(pargnn_trainer_t *tr, pargnn_epoch_stats *st)
     double t0 = pg_now_ms();
     const pg_real *logits;
     PG_TRY(pg_net_forward(net, &p->g, &p->x, 1, epoch, &logits));
-    /* Mean over every process's training rows: this process's mean, weighted by its share. */
-    const int64_t ntr = p->split_len[PG_SPLIT_TRAIN];
-    const double share = p->split_total[PG_SPLIT_TRAIN] > 0
-                             ? (double)ntr / (double)p->split_total[PG_SPLIT_TRAIN] : 0;
-    double loss = pg_softmax_xent(logits, n, c, p->labels, p->split_idx[PG_SPLIT_TRAIN], ntr,
-                                  net->gA) * share;
-    if (share != 1.0)
-        for (int64_t k = 0; k < n * c; k++) net->gA[k] = (pg_real)(net->gA[k] * share);
+    /* Mean over every process's training rows: this process's rows divided by the total
+     * (the processes' losses are then summed). */
+    double loss = pg_softmax_xent(logits, n, c, p->labels, p->split_idx[PG_SPLIT_TRAIN],
+                                  p->split_len[PG_SPLIT_TRAIN], p->split_total[PG_SPLIT_TRAIN],
+                                  net->gA);
     PG_TRY(pg_net_backward(net, &p->g, &p->x, net->gA, epoch));
     if (p->comm) { /* one allreduce of the whole gradient buffer, and the loss */
-        PG_TRY(pg_comm_sum_real(p->comm, net->grads, net->num_params));
+        if (net->grads64) PG_TRY(pg_comm_sum_f64(p->comm, net->grads64, net->num_params));
+        else PG_TRY(pg_comm_sum_real(p->comm, net->grads, net->num_params));
         PG_TRY(pg_comm_sum_f64(p->comm, &loss, 1));
     }
+    pg_net_round_grads(net); /* --reproducible: rounded once, after the sum */
     if (!isfinite(loss)) /* every rank sees the same reduced loss, so all stop together */
         return pg_error(PARGNN_STATUS_NUMERIC,
                         "epoch %d: training loss is %g (diverged; try a smaller --lr)",

@@ -36,6 +36,7 @@ static int cur_heads = 1, cur_out_heads = 1; /* GAT */
 static double cur_attn_dropout, cur_msg_dropout;
 static pargnn_norm cur_norm, cur_mlp_norm; /* epilogues; GIN's MLP */
 static int cur_residual, cur_sage_normalize;
+static int cur_reproducible; /* --reproducible: gradients summed in double, then rounded */
 static pg_real mean_scale[64];
 static void model_operator(pg_csr *a, pg_csr *out) {
     if (cur_model == PARGNN_MODEL_GCN || cur_model == PARGNN_MODEL_GAT) {
@@ -179,14 +180,14 @@ static void test_ops(void) {
     int32_t y[30], rows[10];
     for (int i = 0; i < 30; i++) y[i] = i % 4;
     for (int i = 0; i < 10; i++) rows[i] = 3 * i;
-    pg_softmax_xent(Z, n, c, y, rows, 10, dZ);
+    pg_softmax_xent(Z, n, c, y, rows, 10, 10, dZ);
     double worst = 0;
     for (int64_t q = 0; q < n * c; q++) {
         pg_real keep = Z[q];
         Z[q] = keep + 1e-6;
-        double lp = pg_softmax_xent(Z, n, c, y, rows, 10, NULL);
+        double lp = pg_softmax_xent(Z, n, c, y, rows, 10, 10, NULL);
         Z[q] = keep - 1e-6;
-        double lm = pg_softmax_xent(Z, n, c, y, rows, 10, NULL);
+        double lm = pg_softmax_xent(Z, n, c, y, rows, 10, 10, NULL);
         Z[q] = keep;
         worst = fmax(worst, fabs((lp - lm) / 2e-6 - dZ[q]));
     }
@@ -229,6 +230,7 @@ static void check_model(const char *name, int layers, int hidden, int64_t fin, i
         cfg.message_dropout = cur_msg_dropout;
     cfg.norm = cur_norm, cfg.residual = cur_residual, cfg.sage_normalize = cur_sage_normalize;
     cfg.gin_mlp_norm = cur_mlp_norm;
+    cfg.reproducible = cur_reproducible;
     pg_net net;
     CHECK_STATUS(pg_net_init(&net, &cfg, fin, C, sparse, pg_backend_ref()), PARGNN_STATUS_OK, NULL);
     CHECK_STATUS(pg_net_workspace(&net, n, 0, Xs.nnz), PARGNN_STATUS_OK, NULL);
@@ -240,8 +242,11 @@ static void check_model(const char *name, int layers, int hidden, int64_t fin, i
     const uint32_t epoch = 2;
     const pg_real *Z = NULL;
     CHECK_STATUS(pg_net_forward(&net, &g, &x, 1, epoch, &Z), PARGNN_STATUS_OK, NULL);
-    pg_softmax_xent(Z, n, C, y, rows, 15, net.gA);
+    pg_softmax_xent(Z, n, C, y, rows, 15, 15, net.gA);
     CHECK_STATUS(pg_net_backward(&net, &g, &x, net.gA, epoch), PARGNN_STATUS_OK, NULL);
+    CHECK_MSG(!cur_reproducible == !net.grads64, "model %s: double gradients %s", name,
+              net.grads64 ? "present without --reproducible" : "missing");
+    pg_net_round_grads(&net);
     pg_real *grad = malloc((size_t)net.num_params * sizeof *grad);
     memcpy(grad, net.grads, (size_t)net.num_params * sizeof *grad);
     double worst = 0, gmax = 0;
@@ -255,10 +260,10 @@ static void check_model(const char *name, int layers, int hidden, int64_t fin, i
         pg_real keep = net.params[k];
         net.params[k] = keep + 1e-6;
         pg_net_forward(&net, &g, &x, 1, epoch, &Z);
-        double lp = pg_softmax_xent(Z, n, C, y, rows, 15, NULL);
+        double lp = pg_softmax_xent(Z, n, C, y, rows, 15, 15, NULL);
         net.params[k] = keep - 1e-6;
         pg_net_forward(&net, &g, &x, 1, epoch, &Z);
-        double lm = pg_softmax_xent(Z, n, C, y, rows, 15, NULL);
+        double lm = pg_softmax_xent(Z, n, C, y, rows, 15, 15, NULL);
         net.params[k] = keep;
         double fd = (lp - lm) / 2e-6;
         /* relative, with an absolute floor for entries that are ~0 (dead units) */
@@ -274,8 +279,8 @@ static void check_model(const char *name, int layers, int hidden, int64_t fin, i
     if (cur_learn_eps)
         for (int l = 0; l < layers; l++)
             CHECK_MSG(fabs(grad[net.layers[l].eps_off]) > 1e-6, "model %s: eps of layer %d has no gradient", name, l);
-    printf("%-4s %-34s params %5lld checked %4lld max |g| %.2e worst rel err %.2e orders %s%s\n",
-           pargnn_model_name(cur_model), name, (long long)net.num_params, (long long)checked, gmax, worst, orders & 1 ? "A(HW) " : "",
+    printf("%s%-4s %-34s params %5lld checked %4lld max |g| %.2e worst rel err %.2e orders %s%s\n",
+           cur_reproducible ? "[reproducible] " : "", pargnn_model_name(cur_model), name, (long long)net.num_params, (long long)checked, gmax, worst, orders & 1 ? "A(HW) " : "",
            orders & 2 ? "(AH)W" : "");
     pg_net_free(&net);
     pg_csr_free(&A);
@@ -283,8 +288,12 @@ static void check_model(const char *name, int layers, int hidden, int64_t fin, i
     if (sparse) free(Xs.rowptr), free(Xs.col), free(Xs.val);
 }
 
-int main(void) {
-    test_ops();
+/* Every model and option; run once as usual and once with --reproducible, where every
+ * gradient must land in the double buffer and come back rounded. */
+static void check_models(void) {
+    cur_model = PARGNN_MODEL_GCN, cur_learn_eps = 0, cur_heads = 1, cur_out_heads = 1;
+    cur_attn_dropout = 0, cur_msg_dropout = 0, cur_norm = PARGNN_NORM_NONE;
+    cur_mlp_norm = PARGNN_NORM_NONE, cur_residual = 0, cur_sage_normalize = 0;
     check_model("1 layer dense", 1, 8, 6, 0, 0.0);
     check_model("2 layers sparse, dropout", 2, 7, 12, 1, 0.5);
     check_model("2 layers dense wide hidden", 2, 16, 5, 0, 0.3);  /* (AH)W on layer 0 */
@@ -369,5 +378,10 @@ int main(void) {
     check_model("2 layers, L2-normalised", 2, 8, 6, 0, 0.3);
     cur_norm = PARGNN_NORM_BATCH, cur_residual = 1;
     check_model("4 layers, L2, batch norm, residual", 4, 6, 9, 1, 0.2);
+}
+
+int main(void) {
+    test_ops();
+    for (cur_reproducible = 0; cur_reproducible <= 1; cur_reproducible++) check_models();
     return pg_test_finish();
 }
