@@ -105,6 +105,22 @@ static void check_parts(const pargnn_dataset_t *ds, int32_t P, pg_part_method me
     fputc(0x5a, f);
     fclose(f);
     CHECK_STATUS(pg_local_read(path, &back), PARGNN_STATUS_CORRUPT, "part.bin");
+    /* every row lists its neighbours in ascending global id (one process's summation
+     * order); a file whose row does not, checksum and all, is refused */
+    pg_local *lp = &L[P - 1];
+    int64_t swap_row = -1;
+    for (int64_t i = 0; i < lp->n_own; i++)
+        for (int64_t e = lp->adj.rowptr[i] + 1; e < lp->adj.rowptr[i + 1]; e++) {
+            CHECK_MSG(lp->gid[lp->adj.col[e]] > lp->gid[lp->adj.col[e - 1]],
+                      "P=%d row %lld: neighbours not in ascending global id", P, (long long)i);
+            if (swap_row < 0) swap_row = i;
+        }
+    if (swap_row >= 0) {
+        int32_t *c = lp->adj.col + lp->adj.rowptr[swap_row], t = c[0];
+        c[0] = c[1], c[1] = t;
+        CHECK_STATUS(pg_local_write(lp, path), PARGNN_STATUS_OK, NULL);
+        CHECK_STATUS(pg_local_read(path, &back), PARGNN_STATUS_CORRUPT, "ascending global id");
+    }
     for (int32_t r = 0; r < P; r++) pg_local_free(&L[r]);
     free(L), free(part), free(owned), free(need);
 }

@@ -172,8 +172,8 @@ static void train_flags(train_opts *o, cl_flag *t) {
          .default_text = "0 = the OpenMP default"},
         {.name = "reproducible", .kind = CL_BOOL, .dest = &c->reproducible,
          .help = "sum every parameter gradient in double and round it once after the sum "
-                 "over ranks, so any rank count gives one process's loss curve (weight "
-                 "gradients cost twice as much)"},
+                 "over ranks, so any rank count trains one process's weights (weight "
+                 "gradients cost twice as much; not stored in checkpoints)"},
         {.name = "json", .kind = CL_STRING, .dest = &o->json, .meta = "FILE",
          .help = "write accuracies, timings, the loss curve and every hyperparameter as JSON"},
         {.name = "save", .kind = CL_STRING, .dest = &o->save, .meta = "FILE",

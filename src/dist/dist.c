@@ -62,6 +62,8 @@ static pargnn_status local_operator(const pg_local *l, pargnn_model_kind model, 
                     o->col[w++] = (int32_t)i;
                     placed = 1;
                     if (j == i) continue;
+                } else if (gcn && j == i) {
+                    continue; /* placed already: one self-loop, as counted */
                 }
                 o->col[w++] = j;
             }

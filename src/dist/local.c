@@ -247,7 +247,8 @@ fail:
 /* ---------------------------------------------------------------- part files */
 
 #define PART_MAGIC "PARGNNPT"
-#define PART_VERSION 1u
+/* 2: each row's columns in ascending global id (version 1 sorted them by local id) */
+#define PART_VERSION 2u
 
 typedef struct wfile {
     FILE *f;
@@ -375,8 +376,9 @@ pargnn_status pg_local_read(const char *path, pg_local *l) {
     }
     memcpy(&version, buf + 8, 4);
     if (version != PART_VERSION) {
-        s = pg_error(PARGNN_STATUS_CORRUPT, "%s: part file version %u, this pargnn reads %u", path,
-                     version, PART_VERSION);
+        s = pg_error(PARGNN_STATUS_CORRUPT, "%s: part file version %u, this pargnn reads %u%s", path,
+                     version, PART_VERSION,
+                     version < PART_VERSION ? " (written by an older pargnn: run pargnn partition again)" : "");
         goto done;
     }
     memcpy(&crc, buf + len - 4, 4);
@@ -478,6 +480,15 @@ pargnn_status pg_local_read(const char *path, pg_local *l) {
         if (l->adj.col[e] < 0 || l->adj.col[e] >= cols) goto bad;
     for (int64_t i = 0; i < cols; i++)
         if (l->gid[i] < 0 || l->gid[i] >= l->num_nodes || l->deg[i] < 1) goto bad;
+    /* the operator's self-loop placement and one process's summation order need every
+     * row's neighbours in strictly ascending global id */
+    for (int64_t i = 0; i < l->n_own; i++)
+        for (int64_t e = l->adj.rowptr[i] + 1; e < l->adj.rowptr[i + 1]; e++)
+            if (l->gid[l->adj.col[e]] <= l->gid[l->adj.col[e - 1]]) {
+                s = pg_error(PARGNN_STATUS_CORRUPT,
+                             "%s: row %lld: neighbours not in ascending global id", path, (long long)i);
+                goto done;
+            }
     for (int64_t k = 0; k < send_total; k++)
         if (l->send_idx[k] < 0 || l->send_idx[k] >= l->n_own) goto bad;
     for (int64_t i = 0; i < l->n_own; i++)

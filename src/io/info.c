@@ -36,13 +36,16 @@ static int64_t csr_bytes(const pg_csr *a, int with_val) {
 }
 
 /* Bytes pargnn_trainer_create allocates for ds and cfg, following pg_prepare (normalised
- * adjacency and feature copy), pg_net_init (five parameter-sized buffers) and
+ * adjacency and feature copy), pg_net_init (five parameter-sized buffers, a sixth in double
+ * with --reproducible) and
  * pg_net_workspace (per-layer outputs, dropout copies, aggregated inputs, two gradient
  * scratch buffers), plus the best weights. Layer shapes come from pg_net_init itself. */
 static pargnn_status train_bytes(const pargnn_dataset_t *ds, const pargnn_config *cfg,
                                  int64_t self_loops, int64_t *out) {
     pg_net net;
-    PG_TRY(pg_net_init(&net, cfg, ds->num_features, ds->num_classes > 0 ? ds->num_classes : 1,
+    pargnn_config layout = *cfg; /* the layout alone: no double gradients needed for it */
+    layout.reproducible = 0;
+    PG_TRY(pg_net_init(&net, &layout, ds->num_features, ds->num_classes > 0 ? ds->num_classes : 1,
                        ds->feat_sparse, pg_backend_ref()));
     const int64_t n = ds->num_nodes, R = (int64_t)sizeof(pg_real);
     const int64_t xnnz = ds->feat_sparse ? ds->feat_csr.nnz : 0;

@@ -525,9 +525,11 @@ static void score_vector_grad(const double *Sd, const pg_real *Sf, int64_t ss, c
 /* The source-row half of the backward with --reproducible: the gathers in double, the
  * attention vectors' gradients in double, the halo rows' sums sent home in double, and only
  * then, on the owned rows, dP rounded once, the message dropout's backward and the score
- * terms: one process's bits for any number of processes. */
+ * terms: one process's bits for any number of processes. The time from t0 on, less the
+ * exchange's (the halo counts that), goes to the SpMM phase. */
 static pargnn_status gat_sources64(pg_net *net, const pg_graph *g, const pg_layer *ly,
-                                   gat_work *w, uint32_t epoch, int l, int msg, pg_real *dP) {
+                                   gat_work *w, uint32_t epoch, int l, int msg, pg_real *dP,
+                                   double t0) {
     pg_gat_state *st = &net->gat;
     const int64_t n = net->n, rows = st->rows, K = w->K, F = w->F, WG = F + K;
     w->G = st->g64;
@@ -535,7 +537,9 @@ static pargnn_status gat_sources64(pg_net *net, const pg_graph *g, const pg_laye
     const pg_real *P = net->T[l];
     score_vector_grad(w->G + F, NULL, WG, P, rows, K, w->C, net->grads64 + ly->as_off, st->part64);
     score_vector_grad(NULL, w->ddst, K, P, n, K, w->C, net->grads64 + ly->ad_off, st->part64);
+    pg_phase_acc[PARGNN_PHASE_SPMM] += pg_now_ms() - t0;
     if (g->ex) PG_TRY(g->ex->reduce64(g->ex->ctx, w->G, WG));
+    const double t1 = pg_now_ms();
 #pragma omp parallel for schedule(static) if (n >= GAT_PAR_MIN)
     for (int64_t j = 0; j < n; j++) {
         const double *gj = w->G + j * WG;
@@ -548,6 +552,7 @@ static pargnn_status gat_sources64(pg_net *net, const pg_graph *g, const pg_laye
         pg_dropout_dense(&key, dP, dP, n, F, g->row0, g->gid);
     }
     run_rows(score_rows_fns, w, n);
+    pg_phase_acc[PARGNN_PHASE_SPMM] += pg_now_ms() - t1;
     return PARGNN_STATUS_OK;
 }
 
@@ -575,8 +580,7 @@ pargnn_status pg_gat_backward(pg_net *net, const pg_graph *g, const layer_in *in
     const double t0 = pg_now_ms();
     run_rows(bwd_rows_fns, &w, n);
     if (net->grads64) {
-        PG_TRY(gat_sources64(net, g, ly, &w, epoch, l, msg, tmp));
-        pg_phase_acc[PARGNN_PHASE_SPMM] += pg_now_ms() - t0;
+        PG_TRY(gat_sources64(net, g, ly, &w, epoch, l, msg, tmp, t0));
         pg_net_transform_grad(net, in, tmp, ly->fin, F, ly->w_off);
         *dH = NULL;
         if (l > 0) {

@@ -143,9 +143,9 @@ static int row_tiles(int tb, int64_t m, int64_t n, int64_t k, pg_real alpha, con
 
 /* C: (m, n) = alpha op(A) op(B) + beta C. The same bits for any thread count: the work is
  * cut into chunks whose count and bounds depend on the shape alone, each one BLAS call by
- * whichever thread. GCN shapes are tall and skinny: (n, fin)(fin, fout) is cut by rows of
- * C; (fin, n)(n, fout) (weight gradients) by k, and the partial products are summed in
- * chunk order. */
+ * whichever thread. GCN shapes are tall and skinny: (n, fin)(fin, fout) runs in fixed row
+ * tiles (row_tiles); (fin, n)(n, fout) (weight gradients) is cut by k, and the partial
+ * products are summed in chunk order. */
 static void gemm_impl(int ta, int tb, int64_t m, int64_t n, int64_t k, pg_real alpha,
                       const pg_real *A, int64_t lda, const pg_real *B, int64_t ldb, pg_real beta,
                       pg_real *C, int64_t ldc) {
@@ -157,6 +157,8 @@ static void gemm_impl(int ta, int tb, int64_t m, int64_t n, int64_t k, pg_real a
     }
     int nt = pg_get_threads();
     if (nt > PG_MAX_THREADS) nt = PG_MAX_THREADS;
+    if (!ta && row_tiles(tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, nt))
+        return; /* rows of C are rows of A: fixed tiles, whatever k */
     const int big = (double)m * (double)n * (double)k >= 4.0 * PG_PAR_MIN_WORK * 16;
     const int nc = big ? k_chunks(m, n, k) : 1;
     pg_real *part = nc > 1 ? get_scratch((size_t)nc * (size_t)(m * n)) : NULL;
@@ -179,9 +181,6 @@ static void gemm_impl(int ta, int tb, int64_t m, int64_t n, int64_t k, pg_real a
                 }
         }
         return;
-    }
-    if (!ta) { /* rows of C are rows of A: fixed tiles */
-        if (row_tiles(tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, nt)) return;
     }
     /* rows of C in chunks of whole 16-row tiles (OpenBLAS's micro-kernel stays on full
      * tiles), their count from the shape alone: OpenBLAS picks its kernels by the size of
@@ -348,7 +347,7 @@ static double *get_scratch64(size_t count) {
 
 /* C: (m, n) = A^T B summed in double. The k rows are cut into chunks counted from the
  * shape (as gemm_impl's k split); a chunk converts PG_T64_ROWS rows of A and B at a time
- * to double (products of reals are exact there) and adds their product into its own
+ * to double (products of floats are exact there) and adds their product into its own
  * double partial with DGEMM; the partials are summed in chunk order. Half the rate of the
  * real product, plus the conversion. */
 static void gemm_tn64_impl(int64_t m, int64_t n, int64_t k, const pg_real *A, int64_t lda,

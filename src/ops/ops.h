@@ -25,9 +25,10 @@ typedef struct pg_backend {
      * layer's aggregation with its epilogue fused (the reference composes the three). */
     void (*spmm_epilogue)(const pg_csr *S, const pg_real *X, int64_t f, const pg_real *bias,
                           int relu, pg_real *Y);
-    /* Weight gradients summed in double (--reproducible): every product of two reals is
+    /* Weight gradients summed in double (--reproducible): every product of two floats is
      * exact in double, so the sum is the same to about 1e-16 however its rows are split
-     * among processes, and rounds to the same real almost always.
+     * among processes, and rounds to the same float almost always (in the double build,
+     * products are rounded and this is the plain product).
      * C: (m, n) = A^T B, A: (k, m), B: (k, n), rows k summed. */
     void (*gemm_tn64)(int64_t m, int64_t n, int64_t k, const pg_real *A, int64_t lda,
                       const pg_real *B, int64_t ldb, double *C, int64_t ldc);
