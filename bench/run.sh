@@ -20,3 +20,7 @@ sh "$here/models.sh" "$bin"
 sh "$here/models_pyg.sh" "$bin"
 # distributed: strong scaling, oversubscribed ranks, partitioners, memory (docs/scaling.md)
 sh "$here/scaling.sh" "$bin"
+# rank-count independence over 100 epochs, default and --reproducible (mpirun), and what
+# --reproducible costs per epoch
+bash "$here/equivalence.sh" "$bin"
+bash "$here/reproducible.sh" "$bin"
