@@ -581,32 +581,26 @@ pargnn_status pg_gat_backward(pg_net *net, const pg_graph *g, const layer_in *in
     run_rows(bwd_rows_fns, &w, n);
     if (net->grads64) {
         PG_TRY(gat_sources64(net, g, ly, &w, epoch, l, msg, tmp, t0));
-        pg_net_transform_grad(net, in, tmp, ly->fin, F, ly->w_off);
-        *dH = NULL;
-        if (l > 0) {
-            net->be->gemm(0, 1, n, ly->fin, F, 1, tmp, F, W, F, 0, dZ, ly->fin);
-            *dH = dZ;
+    } else {
+        run_rows(gather_rows_fns, &w, rows);
+        if (msg) { /* back through the message dropout (linear: the same mask), then the scores' */
+            const pg_dropout_key key = {net->cfg.seed, epoch, GAT_MSG_LAYER | (uint32_t)l,
+                                        net->cfg.message_dropout};
+            pg_dropout_dense(&key, tmp, tmp, rows, F, g->row0, g->gid);
+            run_rows(score_rows_fns, &w, rows);
         }
-        return PARGNN_STATUS_OK;
+        pg_phase_acc[PARGNN_PHASE_SPMM] += pg_now_ms() - t0;
+        /* Attention vectors: a source's score counts once per edge owned here (halo sources
+         * too: their edges are this process's); a destination's once. The caller sums the
+         * processes' shares. */
+        double *vec = st->part64 + GAT_SUM_BLOCKS * F;
+        score_vector_grad(NULL, w.dsrc, K, P, rows, K, C, vec, st->part64);
+        for (int64_t q = 0; q < F; q++) net->grads[ly->as_off + q] = (pg_real)vec[q];
+        score_vector_grad(NULL, w.ddst, K, P, n, K, C, vec, st->part64);
+        for (int64_t q = 0; q < F; q++) net->grads[ly->ad_off + q] = (pg_real)vec[q];
+        if (g->ex) PG_TRY(g->ex->reduce(g->ex->ctx, tmp, F)); /* halo sources' gradients home */
     }
-    run_rows(gather_rows_fns, &w, rows);
-    if (msg) { /* back through the message dropout (linear: the same mask), then the scores' */
-        const pg_dropout_key key = {net->cfg.seed, epoch, GAT_MSG_LAYER | (uint32_t)l,
-                                    net->cfg.message_dropout};
-        pg_dropout_dense(&key, tmp, tmp, rows, F, g->row0, g->gid);
-        run_rows(score_rows_fns, &w, rows);
-    }
-    pg_real *dsrc = w.dsrc, *ddst = w.ddst, *dP = tmp;
-    pg_phase_acc[PARGNN_PHASE_SPMM] += pg_now_ms() - t0;
-    /* Attention vectors: a source's score counts once per edge owned here (halo sources
-     * too: their edges are this process's); a destination's once. The caller sums the
-     * processes' shares. */
-    double *vec = st->part64 + GAT_SUM_BLOCKS * F;
-    score_vector_grad(NULL, dsrc, K, P, rows, K, C, vec, st->part64);
-    for (int64_t q = 0; q < F; q++) net->grads[ly->as_off + q] = (pg_real)vec[q];
-    score_vector_grad(NULL, ddst, K, P, n, K, C, vec, st->part64);
-    for (int64_t q = 0; q < F; q++) net->grads[ly->ad_off + q] = (pg_real)vec[q];
-    if (g->ex) PG_TRY(g->ex->reduce(g->ex->ctx, dP, F)); /* halo sources' gradients home */
+    pg_real *dP = tmp; /* owned rows: the gradient of P = H W */
     pg_net_transform_grad(net, in, dP, ly->fin, F, ly->w_off);
     *dH = NULL;
     if (l > 0) {
