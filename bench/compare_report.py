@@ -29,7 +29,8 @@ def record(a):
     for k in ("epoch_ms", "epoch_ms_p10", "epoch_ms_p90", "epoch_ms_min", "epoch_ms_max",
               "epochs_run", "epochs_timed", "test_acc", "val_acc", "best_epoch", "num_nodes",
               "num_edges", "num_features", "phase_ms", "layer_order", "load_s", "setup_s",
-              "torch", "torch_geometric", "pargnn_version", "loss_first", "loss_last"):
+              "torch", "torch_geometric", "pargnn_version", "loss_first", "loss_last",
+              "loss_curve"):
         if k in d:
             r[k] = d[k]
     if "peak_rss_kb" in d:

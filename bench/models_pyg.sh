@@ -32,6 +32,12 @@
 #   INIT=pyg                initial weights on both sides: PyG's layers' own (pyg: SAGE's and
 #                           GIN's Linear maps and biases U(+-1/sqrt(fan_in)); pargnn --init pyg)
 #                           or Glorot weights with zero biases (glorot; pargnn's default)
+#   RNG=torch               PyG's random numbers: torch's own (torch), or pargnn's
+#                           (pargnn: pyg_models.py --rng pargnn draws the initial weights and
+#                           every dropout mask with pargnn's keys, so a seed trains the same
+#                           network on the same masks on both sides and the report pairs the
+#                           seeds; SAGE and GIN only, GAT keeps torch's). PyG's step times
+#                           then include drawing the masks in numpy: accuracy runs only
 #   PHOTO_NORM=none         Amazon Photo's features as stored (none) or row-normalised (row):
 #                           GIN's plain MLP diverges on the raw bag-of-words on both sides
 #   GIN_MLP_NORM=none       GIN's norm inside its MLP on both sides (batch: BatchNorm1d
@@ -63,12 +69,16 @@ TIME_ADJ=${TIME_ADJ:-sparse}
 TIME_EPOCHS=${TIME_EPOCHS:-11}
 GAT_EPOCHS=${GAT_EPOCHS:-200}
 INIT=${INIT:-pyg}
+RNG=${RNG:-torch}
 PHOTO_NORM=${PHOTO_NORM:-none}
 GIN_MLP_NORM=${GIN_MLP_NORM:-none}
 GRAPH_GEN=${GRAPH_GEN:-auto}
 PARGNN_BIN=${PARGNN_BIN:-auto}
 MEM_LIMIT_GB=${MEM_LIMIT_GB:-16}
 OUT_NAME=${OUT_NAME:-models_pyg}
+case $RNG in torch|pargnn) ;; *) echo "models_pyg: RNG=$RNG: expected torch or pargnn" >&2; exit 2 ;; esac
+[ "$RNG" = pargnn ] && case " $STAGES " in *" time "*)
+    echo "models_pyg: RNG=pargnn times numpy's mask draws on the PyG side: use it with STAGES=acc" >&2; exit 2 ;; esac
 command -v python3 >/dev/null || { echo "models_pyg: python3 is needed" >&2; exit 1; }
 [ -x "$bin" ] || { echo "models_pyg: $bin not found: run make first" >&2; exit 1; }
 mkdir -p "$out" "$cache"
@@ -80,7 +90,7 @@ log() { echo "models_pyg: $*" >&2; }
 . "$here/common.sh"  # ensure_venv, py, py_versions, arxiv_graph, pargnn_input, uptime_now
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 load_start=$(cat /proc/loadavg)
-settings="MODELS='$MODELS' DATASETS='$DATASETS' SEEDS='$SEEDS' ACC_THREADS=$ACC_THREADS THREADS='$THREADS' STAGES='$STAGES' ACC_ADJ=$ACC_ADJ TIME_ADJ=$TIME_ADJ TIME_EPOCHS=$TIME_EPOCHS GAT_EPOCHS=$GAT_EPOCHS INIT=$INIT PHOTO_NORM=$PHOTO_NORM GIN_MLP_NORM=$GIN_MLP_NORM GRAPH_GEN=$GRAPH_GEN"
+settings="MODELS='$MODELS' DATASETS='$DATASETS' SEEDS='$SEEDS' ACC_THREADS=$ACC_THREADS THREADS='$THREADS' STAGES='$STAGES' ACC_ADJ=$ACC_ADJ TIME_ADJ=$TIME_ADJ TIME_EPOCHS=$TIME_EPOCHS GAT_EPOCHS=$GAT_EPOCHS INIT=$INIT RNG=$RNG PHOTO_NORM=$PHOTO_NORM GIN_MLP_NORM=$GIN_MLP_NORM GRAPH_GEN=$GRAPH_GEN"
 ensure_venv || { log "PyTorch/PyG are needed for this comparison"; exit 1; }
 pargnn_gat=0
 "$bin" train --help 2>&1 | grep -q -- '--heads' && pargnn_gat=1
@@ -130,6 +140,7 @@ run_pargnn() {  # kind model dataset-name data-path threads seed epochs
 
 run_pyg() {  # kind model dataset-name data-path threads seed epochs
     adj=$ACC_ADJ mode="train --init $INIT"
+    [ "$RNG" = pargnn ] && [ "$2" != gat ] && mode="$mode --rng pargnn"
     [ "$1" = time ] && adj=$TIME_ADJ mode="time --init $INIT --warmup 1 --cache $4/npz"
     [ "$2" = gat ] && adj=edge_index
     args="--data $4 $(model_flags "$2" "$3" "$1") --epochs $7 --seed $6 --threads $5 --adj $adj --mode $mode"

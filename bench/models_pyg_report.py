@@ -75,8 +75,17 @@ def main():
           "dropout 0.5, lr 0.01, 200 epochs, hidden 16 and row-normalised features on Cora and "
           f"CiteSeer, hidden 64 and {photo} features on Amazon Photo; {init}. GAT: 8 heads x 8 channels "
           "(concatenated), 1 output head (averaged), ELU, dropout 0.6 on features and attention, "
-          "lr 0.005, attention vectors decayed too. The seeds are the same numbers on both "
-          "sides, but the random streams differ (initial weights, dropout masks).", ""]
+          "lr 0.005, attention vectors decayed too.", ""]
+    paired = any("RNG=pargnn" in m["env"] for m in metas)
+    if paired:
+        L += ["Random numbers: the PyG side of SAGE and GIN ran with `pyg_models.py --rng pargnn`: "
+              "its initial weights and every dropout mask are pargnn's draws for the same seed, so "
+              "each seed trains the same network on the same masks on both sides, and the two "
+              "runs differ only in floating-point summation order (the \"Paired by seed\" table). "
+              "GAT, if run, keeps torch's random numbers.", ""]
+    else:
+        L += ["The seeds are the same numbers on both sides, but the random streams differ "
+              "(initial weights, dropout masks).", ""]
 
     acc = [r for r in recs if r["kind"] == "acc" and r["status"] == 0 and r.get("test_acc") is not None]
     failed = [r for r in recs if r["status"] != 0]
@@ -102,12 +111,59 @@ def main():
             if m1 is not None and m2 is not None:
                 d = m1 - m2
                 se = math.sqrt(s1 ** 2 / len(v1) + s2 ** 2 / len(v2))
-                dd, ss, ok = f"{d:+.2f}", f"{se:.2f}", "yes" if abs(d) <= ACC_TOLERANCE else "**no**"
+                dd, ss, ok = f"{round(d, 2) + 0.0:+.2f}", f"{se:.2f}", "yes" if abs(d) <= ACC_TOLERANCE else "**no**"
             else:
                 dd = ss = ok = "-"
             med = lambda e: f"{statistics.median(e):.0f}" if e else "-"
             L.append(f"| {m} | {ds} | {len(v1)}/{len(v2)} | {cells[0]} | {cells[1]} | {dd} | {ss} | {ok} | "
                      f"{med(e1)} | {med(e2)} |")
+        L.append("")
+
+    pair_rows = []
+    for m, ds in keys:
+        by = {}
+        for r in acc:
+            if (r["model"], r["dataset"]) == (m, ds) and "--rng pargnn" in r["command"]:
+                by.setdefault(r["seed"], {})["pyg"] = r
+        for r in acc:
+            if (r["model"], r["dataset"]) == (m, ds) and r["impl"] == "pargnn" and r["seed"] in by:
+                by[r["seed"]]["pargnn"] = r
+        seeds = sorted(s_ for s_, v in by.items() if len(v) == 2)
+        if seeds:
+            pair_rows.append((m, ds, [by[s_] for s_ in seeds]))
+    if pair_rows:
+        L += ["## Paired by seed (same initial weights and dropout masks)", "",
+              "Per seed d = pargnn − PyG test accuracy (points): mean d with its standard error "
+              "sd(d)/sqrt(n), and the largest |d|; equal = seeds with the same test accuracy (to "
+              "0.05 points) at the same best epoch. Loss curves: the relative difference "
+              "|pargnn − PyG| / pargnn of the training loss at epoch 1 (largest over the seeds) "
+              "and at epoch 50 (median), and how many seeds' curves ever differ by more than 1e-3, "
+              "with the median first epoch they do: float32 rounding differences that training "
+              "amplifies, as between rank counts (README, \"Rank-count independence\").", "",
+              "| model | dataset | seeds | mean d | se | max \\|d\\| | equal | loss epoch 1 | loss epoch 50 | curves past 1e-3 (first epoch) |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
+        for m, ds, prs in pair_rows:
+            d = [100 * (p["pargnn"]["test_acc"] - p["pyg"]["test_acc"]) for p in prs]
+            sd = statistics.stdev(d) / math.sqrt(len(d)) if len(d) > 1 else 0.0
+            eq = sum(abs(x) < 0.05 and p["pargnn"]["best_epoch"] == p["pyg"]["best_epoch"]
+                     for x, p in zip(d, prs))
+            rel1, rel50, past = [], [], []
+            for p in prs:
+                la, lb = p["pargnn"].get("loss_curve"), p["pyg"].get("loss_curve")
+                if not la or not lb:
+                    continue
+                rd = [abs(x - y) / abs(x) if x else abs(y) for x, y in zip(la, lb)]
+                rel1.append(rd[0])
+                if len(rd) >= 50:
+                    rel50.append(rd[49])
+                first = next((i + 1 for i, x in enumerate(rd) if x > 1e-3), None)
+                if first is not None:
+                    past.append(first)
+            e = lambda v: f"{v:.1e}" if v is not None else "-"
+            pc = f"{len(past)}/{len(rel1)}" + (f" ({statistics.median(past):.0f})" if past else "")
+            L.append(f"| {m} | {ds} | {len(d)} | {round(statistics.mean(d), 2) + 0.0:+.2f} | {sd:.2f} | "
+                     f"{max(abs(x) for x in d):.1f} | {eq}/{len(d)} | {e(max(rel1) if rel1 else None)} | "
+                     f"{e(statistics.median(rel50) if rel50 else None)} | {pc} |")
         L.append("")
 
     tim = [r for r in recs if r["kind"] == "time"]

@@ -5,8 +5,8 @@
        [--adj edge_index|sparse] [--layers 2] [--hidden 16] [--heads 8] [--out-heads 1]
        [--dropout 0.5] [--attn-dropout 0.6] [--lr 0.01] [--weight-decay 5e-4]
        [--decay-scope all|first] [--decay-att 1|0] [--feature-norm row|none] [--epochs 200]
-       [--warmup 1] [--init pyg|glorot] [--gin-mlp-norm none|batch|layer] [--seed 0] [--threads N] [--cache DIR]
-       [--mem-limit-gb G] [--json FILE]
+       [--warmup 1] [--init pyg|glorot] [--rng torch|pargnn] [--gin-mlp-norm none|batch|layer] [--seed 0]
+       [--threads N] [--cache DIR] [--mem-limit-gb G] [--json FILE]
 
 Models, as pargnn builds them (README, "Models"; src/nn/net.c):
   sage  SAGEConv(aggr="mean", root_weight=True, normalize=False): mean(H_nbr) W + b + H W_self.
@@ -24,6 +24,13 @@ never on biases or batch-norm parameters; GAT's attention vectors are decayed un
 --decay-att 0. --init pyg keeps PyG's own initialisation (Linear: kaiming_uniform(a=sqrt(5)),
 i.e. U(+-1/sqrt(fan_in)), and a uniform bias; GATConv: Glorot and zero bias); --init glorot
 sets every weight to Glorot-uniform and every bias to 0, as pargnn does.
+
+--rng pargnn (SAGE and GIN) draws the initial weights (per --init) and every dropout mask
+with pargnn's counter-based keys for --seed (Philox4x32-10, src/core/rng.h; the keys of
+src/nn/net.c and src/ops/elementwise.c), so PyG trains the same network on the same masks as
+`pargnn train --seed S`: the two runs differ only in floating-point summation order. That
+pairs the comparison seed by seed (common random numbers): what is left of a difference is
+the implementation's, not the random streams'. --rng torch (the default) keeps torch's own.
 
 --mode train evaluates on every split after every epoch and reports the test accuracy at the
 first epoch of best validation accuracy (pargnn's rule). --mode time skips the evaluation:
@@ -62,6 +69,8 @@ def parse_args():
     p.add_argument("--epochs", type=int, default=200)
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--init", choices=["pyg", "glorot"], default="pyg")
+    p.add_argument("--rng", choices=["torch", "pargnn"], default="torch",
+                   help="pargnn: initial weights and dropout masks drawn as pargnn draws them")
     p.add_argument("--gin-mlp-norm", choices=["none", "batch", "layer"], default="none")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=0)
@@ -69,6 +78,83 @@ def parse_args():
     p.add_argument("--mem-limit-gb", type=float, default=0.0)
     p.add_argument("--json", default=None)
     return p.parse_args()
+
+
+# pargnn's random numbers (src/core/rng.c, src/core/rng.h): Philox4x32-10 of the counter
+# (c0, c1, c2, c3) under the 64-bit key = seed; a draw for item (row, col) of stream S, "epoch"
+# E and layer L is word col % 4 of the call for counter (row, col / 4, E, (S << 24) ^ L).
+RNG_DROPOUT, RNG_INIT = 1, 2
+
+
+def philox(np, seed, c0, c1, c2, c3):
+    """The four 32-bit output words (uint64 arrays) for counters broadcast from c0..c3."""
+    u32 = np.uint64(0xFFFFFFFF)
+    c0, c1, c2, c3 = (np.asarray(c, dtype=np.uint64) & u32 for c in (c0, c1, c2, c3))
+    c0, c1, c2, c3 = np.broadcast_arrays(c0, c1, c2, c3)
+    k0, k1 = seed & 0xFFFFFFFF, (seed >> 32) & 0xFFFFFFFF
+    for _ in range(10):
+        p0 = np.uint64(0xD2511F53) * c0
+        p1 = np.uint64(0xCD9E8D57) * c2
+        c0, c1, c2, c3 = ((p1 >> np.uint64(32)) ^ c1 ^ np.uint64(k0), p1 & u32,
+                          (p0 >> np.uint64(32)) ^ c3 ^ np.uint64(k1), p0 & u32)
+        k0, k1 = (k0 + 0x9E3779B9) & 0xFFFFFFFF, (k1 + 0xBB67AE85) & 0xFFFFFFFF
+    return c0, c1, c2, c3
+
+
+def pargnn_u32(np, seed, stream, epoch, layer, rows, cols):
+    """pg_rng_u32 for every (rows[k], cols[k])."""
+    rows, cols = np.asarray(rows, dtype=np.uint64), np.asarray(cols, dtype=np.uint64)
+    w = philox(np, seed, rows, cols >> np.uint64(2), epoch, (stream << 24) ^ layer)
+    sel = cols & np.uint64(3)
+    return np.choose(sel.astype(np.int64), w)
+
+
+def pargnn_uniform(np, seed, rows, cols, a, layer, mat):
+    """net.c's uniform(): a (rows, cols) float32 matrix U(-a, a), keyed (layer, mat, i, j)."""
+    i, j = np.meshgrid(np.arange(rows), np.arange(cols), indexing="ij")
+    u = pargnn_u32(np, seed, RNG_INIT, mat, layer, i.ravel(), j.ravel())
+    unit = (u >> np.uint64(8)).astype(np.float64) * (1.0 / 16777216.0)
+    return ((2.0 * unit - 1.0) * a).astype(np.float32).reshape(rows, cols)
+
+
+def pargnn_dropout_mask(np, seed, epoch, layer, p, rows, cols):
+    """elementwise.c's dropout: keep (row, col) when its draw is >= p * 2^32; the kept
+    value is scaled by float(1 / (1 - p)). Returns the float32 factor of each (row, col)."""
+    t = p * 4294967296.0
+    thr = 0xFFFFFFFF if t >= 4294967295.0 else int(t)
+    u = pargnn_u32(np, seed, RNG_DROPOUT, epoch, layer, rows, cols)
+    return np.where(u >= np.uint64(thr), np.float32(1.0 / (1.0 - p)), np.float32(0))
+
+
+def set_pargnn_weights(torch, np, model, args):
+    """Copies pg_net_init's initial weights for --seed into the PyG layers: per layer l,
+    matrix key 0 is the first map (SAGE: the neighbour map lin_l; GIN: the MLP's first
+    Linear) and key 1 the second (SAGE: the root map lin_r; GIN: the MLP's last Linear), with
+    bias keys 4 and 5 under --init pyg. pargnn stores W as (fin, fout): torch's weight is W^T."""
+    import torch.nn as nn
+    seed = args.seed
+
+    def load(lin, l, mat, bmat, with_bias=True):
+        fout, fin = lin.weight.shape
+        a = 1.0 / np.sqrt(fin) if args.init == "pyg" else np.sqrt(6.0 / (fin + fout))
+        with torch.no_grad():
+            lin.weight.copy_(torch.from_numpy(pargnn_uniform(np, seed, fin, fout, a, l, mat).T.copy()))
+            if lin.bias is not None:
+                if args.init == "pyg" and with_bias:
+                    lin.bias.copy_(torch.from_numpy(pargnn_uniform(np, seed, 1, fout, a, l, bmat)[0]))
+                else:
+                    lin.bias.zero_()
+
+    for l, conv in enumerate(model.convs):
+        if args.model == "sage":
+            load(conv.lin_l, l, 0, 4)
+            load(conv.lin_r, l, 1, 5)
+        else:
+            lins = [m for m in conv.nn if isinstance(m, nn.Linear)]
+            # pargnn's first map has no bias before batch norm: PyG's stays at 0 (the norm
+            # removes it either way)
+            load(lins[0], l, 0, 4, with_bias=args.gin_mlp_norm != "batch")
+            load(lins[1], l, 1, 5)
 
 
 def build_model(torch, args, fin, num_classes):
@@ -105,16 +191,37 @@ def build_model(torch, args, fin, num_classes):
             super().__init__()
             self.convs = nn.ModuleList(convs)
 
+            self.epoch = 0  # --rng pargnn: the 0-based epoch key of the next training pass
+
+        def dropout(self, x, layer):
+            if not self.training or args.dropout <= 0:
+                return x
+            if args.rng == "torch":
+                return F.dropout(x, p=args.dropout, training=True)
+            import numpy as np
+            # a mask only where x is non-zero: a zero stays zero, and the ReLU before a
+            # hidden layer's dropout already zeroes the gradient there
+            r, c = (t.numpy() for t in torch.nonzero(x, as_tuple=True))
+            mask = torch.zeros_like(x)
+            mask[r, c] = torch.from_numpy(
+                pargnn_dropout_mask(np, args.seed, self.epoch, layer, args.dropout, r, c))
+            return x * mask
+
         def forward(self, x, adj):
             for i, conv in enumerate(self.convs):
-                x = F.dropout(x, p=args.dropout, training=self.training)
+                x = self.dropout(x, i)
                 x = conv(x, adj)
                 if i + 1 < len(self.convs):
                     x = act(x)
+            if self.training:
+                self.epoch += 1
             return x
 
     model = Net()
-    if args.init == "glorot":
+    if args.rng == "pargnn":
+        import numpy as np
+        set_pargnn_weights(torch, np, model, args)
+    elif args.init == "glorot":
         from torch_geometric.nn.inits import glorot
         with torch.no_grad():
             for mod in model.modules():
@@ -149,6 +256,9 @@ def param_groups(model, args):
 
 def main():
     args = parse_args()
+    if args.rng == "pargnn" and args.model == "gat":
+        sys.exit("pyg_models.py: --rng pargnn: SAGE and GIN only (GATConv's attention dropout "
+                 "draws inside the layer)")
     report = {"_json": args.json, "impl": f"pyg-{args.adj}", "model": args.model,
               "dataset": args.data, "argv": sys.argv[1:]}
     torch, d = torch_gcn.start_run(args, report)

@@ -18,6 +18,9 @@ sh "$here/models.sh" "$bin"
 # the same models against PyG's SAGEConv, GINConv and GATConv with the same recipe: accuracy
 # over seeds and the arxiv-shaped step time (bench/results/models_pyg.md; uses bench/.venv)
 sh "$here/models_pyg.sh" "$bin"
+# SAGE and GIN paired seed by seed: PyG draws pargnn's initial weights and dropout masks, so
+# what is left of a difference is the implementation's (bench/results/models_pyg_paired.md)
+RNG=pargnn MODELS="sage gin" STAGES=acc OUT_NAME=models_pyg_paired sh "$here/models_pyg.sh" "$bin"
 # distributed: strong scaling, oversubscribed ranks, partitioners, memory (docs/scaling.md)
 sh "$here/scaling.sh" "$bin"
 # rank-count independence over 100 epochs, default and --reproducible (mpirun), and what
