@@ -90,7 +90,7 @@ log() { echo "models_pyg: $*" >&2; }
 . "$here/common.sh"  # ensure_venv, py, py_versions, arxiv_graph, pargnn_input, uptime_now
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 load_start=$(cat /proc/loadavg)
-settings="MODELS='$MODELS' DATASETS='$DATASETS' SEEDS='$SEEDS' ACC_THREADS=$ACC_THREADS THREADS='$THREADS' STAGES='$STAGES' ACC_ADJ=$ACC_ADJ TIME_ADJ=$TIME_ADJ TIME_EPOCHS=$TIME_EPOCHS GAT_EPOCHS=$GAT_EPOCHS INIT=$INIT RNG=$RNG PHOTO_NORM=$PHOTO_NORM GIN_MLP_NORM=$GIN_MLP_NORM GRAPH_GEN=$GRAPH_GEN"
+settings="MODELS='$MODELS' DATASETS='$DATASETS' SEEDS='$SEEDS' ACC_THREADS=$ACC_THREADS THREADS='$THREADS' STAGES='$STAGES' ACC_ADJ=$ACC_ADJ TIME_ADJ=$TIME_ADJ TIME_EPOCHS=$TIME_EPOCHS GAT_EPOCHS=$GAT_EPOCHS INIT=$INIT RNG=$RNG PHOTO_NORM=$PHOTO_NORM GIN_MLP_NORM=$GIN_MLP_NORM GRAPH_GEN=$GRAPH_GEN OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}"
 ensure_venv || { log "PyTorch/PyG are needed for this comparison"; exit 1; }
 pargnn_gat=0
 "$bin" train --help 2>&1 | grep -q -- '--heads' && pargnn_gat=1

@@ -352,6 +352,18 @@ typedef enum pargnn_phase {
 /* "spmm", "gemm", "elementwise", "loss", "optimizer", "comm". */
 PARGNN_API const char *pargnn_phase_name(pargnn_phase phase);
 
+/* The kernels the dense products run on. OpenBLAS chooses its kernels by CPU model when
+ * it loads; releases before 0.3.25 (Debian 12 has 0.3.21) give a model they do not know
+ * their Prescott (SSE3) kernels whatever its instruction set, and products then run
+ * several times slower. advice is the OPENBLAS_CORETYPE value that gives this CPU kernels
+ * of its own instruction set when that happened and OPENBLAS_CORETYPE is unset; else NULL. */
+typedef struct pargnn_blas_info {
+    const char *core;    /* OpenBLAS's core name (openblas_get_corename), e.g. "SkylakeX" */
+    const char *cpu;     /* what the CPU supports: "avx512", "avx2" or "generic" */
+    const char *advice;  /* an OPENBLAS_CORETYPE value ("SkylakeX", "Haswell") or NULL */
+} pargnn_blas_info;
+PARGNN_API void pargnn_blas_get_info(pargnn_blas_info *info);
+
 typedef struct pargnn_epoch_stats {
     int32_t epoch;              /* 1-based */
     double loss;                /* mean cross-entropy over training nodes (no L2 term) */

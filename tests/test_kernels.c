@@ -546,6 +546,29 @@ static void test_reorder(void) {
     free(scr), free(inv), free_csr(&B);
 }
 
+/* The OpenBLAS kernel advice: a pre-AVX2 core on an AVX2 or AVX-512 CPU, and only then. */
+static void test_blas_advice(void) {
+    const char *a = pg_blas_advice("Prescott", PG_ISA_AVX512, NULL);
+    CHECK_MSG(a && strcmp(a, "SkylakeX") == 0, "Prescott on AVX-512: advice %s", a ? a : "none");
+    a = pg_blas_advice("prescott", PG_ISA_AVX2, "");
+    CHECK_MSG(a && strcmp(a, "Haswell") == 0, "Prescott on AVX2: advice %s", a ? a : "none");
+    a = pg_blas_advice("Nehalem", PG_ISA_AVX2, NULL);
+    CHECK_MSG(a && strcmp(a, "Haswell") == 0, "Nehalem on AVX2: advice %s", a ? a : "none");
+    CHECK_MSG(!pg_blas_advice("SkylakeX", PG_ISA_AVX512, NULL), "SkylakeX needs no advice");
+    CHECK_MSG(!pg_blas_advice("Haswell", PG_ISA_AVX512, NULL), "Haswell is the user's choice");
+    CHECK_MSG(!pg_blas_advice("Zen", PG_ISA_AVX2, NULL), "Zen needs no advice");
+    CHECK_MSG(!pg_blas_advice("Prescott", PG_ISA_GENERIC, NULL), "Prescott is right without AVX2");
+    CHECK_MSG(!pg_blas_advice("Prescott", PG_ISA_AVX512, "Prescott"),
+              "a set OPENBLAS_CORETYPE is the user's choice");
+    CHECK(!pg_blas_advice(NULL, PG_ISA_AVX512, NULL));
+    /* the public call agrees with its parts on this machine */
+    pargnn_blas_info info;
+    pargnn_blas_get_info(&info);
+    CHECK(info.core && info.cpu);
+    printf("OpenBLAS core %s on a CPU with %s%s%s\n", info.core, info.cpu,
+           info.advice ? "; advice: OPENBLAS_CORETYPE=" : "", info.advice ? info.advice : "");
+}
+
 int main(void) {
     /* the dispatch: forcing the portable path works on every machine */
     CHECK(pg_kernel_set_isa(PG_ISA_GENERIC) == PG_ISA_GENERIC && pg_kernel_isa() == PG_ISA_GENERIC);
@@ -562,5 +585,6 @@ int main(void) {
     test_phase_timers();
     test_reorder();
     test_trainer_phases();
+    test_blas_advice();
     return pg_test_finish();
 }

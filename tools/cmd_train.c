@@ -182,7 +182,7 @@ static void train_flags(train_opts *o, cl_flag *t) {
          .help = "continue from a checkpoint; model and optimizer flags come from it, and "
                  "giving one with another value is an error"},
         {.name = "quiet", .kind = CL_BOOL, .dest = &o->quiet,
-         .help = "no per-epoch progress on stderr"},
+         .help = "no dataset summary or per-epoch progress on stderr (warnings still print)"},
         {.name = "partition", .kind = CL_CHOICE, .dest = &o->partition, .choices = partition_names,
          .help = "under mpirun: how nodes are split over the ranks (METIS k-way balancing "
                  "nodes, edges and training nodes; seeded random; contiguous blocks)"},
@@ -429,6 +429,15 @@ int cmd_train(int argc, char **argv) {
         rc = rank == 0 ? cl_fail(st) : pargnn_status_exit_code(st);
         goto done;
     }
+    pargnn_blas_info blas;
+    pargnn_blas_get_info(&blas);
+    if (rank == 0 && blas.advice) /* even with --quiet: it can cost more than the run */
+        fprintf(stderr,
+                "pargnn: warning: OpenBLAS runs its %s kernels on this CPU, which has %s: "
+                "dense products may run several times slower. Set OPENBLAS_CORETYPE=%s "
+                "(OpenBLAS before 0.3.25 does not recognise newer CPU models; README, "
+                "\"Performance\")\n",
+                blas.core, strcmp(blas.cpu, "avx512") == 0 ? "AVX-512" : "AVX2", blas.advice);
     if (size > 1 && !o.quiet)
         fprintf(stderr, "pargnn: %d ranks x %d threads, partition %s%s\n", size,
                 (int)o.cfg.threads, o.partitions ? "read from " : partition_names[o.partition],

@@ -31,8 +31,9 @@ static void usage(FILE *out) {
     fprintf(out,
             "usage: pargnn <command> [flags]\n"
             "\n"
-            "pargnn trains graph neural networks (GCN) on datasets in the Open Graph\n"
-            "Benchmark raw layout.\n"
+            "pargnn trains graph neural networks (GCN, GraphSAGE, GIN, GAT) on one\n"
+            "process or across MPI ranks, on datasets in the Open Graph Benchmark raw\n"
+            "layout, pargnn's binary format or edge lists.\n"
             "\n"
             "commands:\n");
     for (size_t i = 0; i < NUM_COMMANDS; i++)

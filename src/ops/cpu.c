@@ -7,7 +7,9 @@
  */
 #include <cblas.h>
 #include <omp.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ops/kernels.h"
 
@@ -24,8 +26,47 @@
 #define PG_CHUNKS_PER_THREAD 8
 #define PG_MAX_THREADS 256
 
-/* OpenBLAS's own thread count (declared here: not every cblas.h exposes it). */
+/* OpenBLAS's own thread count and kernel choice (declared here: not every cblas.h
+ * exposes them). */
 void openblas_set_num_threads(int num_threads);
+char *openblas_get_corename(void);
+
+/* OpenBLAS's x86 cores without AVX2 kernels: the ones a CPU with AVX2 or AVX-512 should
+ * not be running (OpenBLAS before 0.3.25 drops a model it does not know to Prescott). */
+static const char *const pre_avx2_cores[] = {
+    "Prescott", "Core2",    "Penryn",     "Dunnington",  "Nehalem",   "Sandybridge", "Atom",
+    "Barcelona", "Bobcat",  "Bulldozer",  "Piledriver",  "Steamroller", "Opteron",
+    "Opteron_SSE3", "Katmai", "Coppermine", "Northwood", "Banias",    "Athlon",      "Unknown",
+};
+
+const char *pg_blas_advice(const char *core, int cpu_isa, const char *env) {
+    if (!core || (env && *env) || cpu_isa < PG_ISA_AVX2) return NULL;
+    for (size_t i = 0; i < sizeof pre_avx2_cores / sizeof pre_avx2_cores[0]; i++)
+        if (strcasecmp(core, pre_avx2_cores[i]) == 0)
+            return cpu_isa >= PG_ISA_AVX512 ? "SkylakeX" : "Haswell";
+    return NULL;
+}
+
+/* What OpenBLAS's SkylakeX and Haswell kernels need, independent of pargnn's own SIMD
+ * paths (which the double build and $PARGNN_ISA turn off). */
+static int blas_cpu_isa(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512cd"))
+        return PG_ISA_AVX512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return PG_ISA_AVX2;
+#endif
+    return PG_ISA_GENERIC;
+}
+
+void pargnn_blas_get_info(pargnn_blas_info *info) {
+    const int isa = blas_cpu_isa();
+    info->core = openblas_get_corename();
+    info->cpu = pg_kernel_isa_name(isa);
+    info->advice = pg_blas_advice(info->core, isa, getenv("OPENBLAS_CORETYPE"));
+}
 
 static int pg_threads = 0;
 

@@ -113,6 +113,14 @@ pargnn_status pargnn_trainer_write_json(const pargnn_trainer_t *tr, const char *
     fputs("}", f);
     fprintf(f, ",\n  \"epochs_timed\": %d,\n  \"threads\": %d,\n  \"ranks\": %d,\n", tr->step_count,
             r.threads, r.ranks);
+    pargnn_blas_info blas;
+    pargnn_blas_get_info(&blas);
+    fputs("  \"blas\": {\"core\": ", f);
+    json_string(f, blas.core ? blas.core : "");
+    fprintf(f, ", \"cpu\": \"%s\", \"advice\": ", blas.cpu);
+    if (blas.advice) json_string(f, blas.advice);
+    else fputs("null", f);
+    fputs("},\n", f);
     pg_dist_json_write(f, tr, per_rank);
     free(per_rank);
     per_rank = NULL;
