@@ -30,7 +30,7 @@ def record(a):
               "epochs_run", "epochs_timed", "test_acc", "val_acc", "best_epoch", "num_nodes",
               "num_edges", "num_features", "phase_ms", "layer_order", "load_s", "setup_s",
               "torch", "torch_geometric", "pargnn_version", "loss_first", "loss_last",
-              "loss_curve"):
+              "loss_curve", "blas"):
         if k in d:
             r[k] = d[k]
     if "peak_rss_kb" in d:

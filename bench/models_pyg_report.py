@@ -48,7 +48,9 @@ def main():
     L = ["# GraphSAGE, GIN and GAT: pargnn against PyG's same model and recipe (issue 6)", "",
          f"Measured by `sh bench/models_pyg.sh` on {a.cpu} ({a.cores} cores, {a.mem}), shared with "
          f"other jobs; report written {now}.", "",
-         f"- pargnn: {a.pargnn}", f"- Python side: {a.pyv}",
+         f"- pargnn: {a.pargnn}; OpenBLAS kernels it ran (its JSON's \"blas\" core): "
+         f"{', '.join(sorted({r['blas']['core'] for r in recs if isinstance(r.get('blas'), dict)})) or 'not recorded'}",
+         f"- Python side: {a.pyv}",
          "- invocations (settings; /proc/loadavg at their start and end; each run's 1-minute load "
          "average at its end is in the CSV):"]
     for m in metas:

@@ -101,6 +101,20 @@ def philox(np, seed, c0, c1, c2, c3):
     return c0, c1, c2, c3
 
 
+def philox_self_check():
+    """The Random123 known-answer vectors of Philox4x32-10 (key = k1 << 32 | k0); exits on
+    a mismatch rather than train PyG on other draws than pargnn's."""
+    import numpy as np
+    kat = [((0, 0, 0, 0), 0, (0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8)),
+           ((0xffffffff,) * 4, 0xffffffffffffffff, (0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd)),
+           ((0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344), (0x299f31d0 << 32) | 0xa4093822,
+            (0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1))]
+    for ctr, key, want in kat:
+        got = tuple(int(w) for w in philox(np, key, *ctr))
+        if got != want:
+            sys.exit(f"pyg_models.py: philox{ctr} under key {key:#x} gives {got}, not {want}")
+
+
 def pargnn_u32(np, seed, stream, epoch, layer, rows, cols):
     """pg_rng_u32 for every (rows[k], cols[k])."""
     rows, cols = np.asarray(rows, dtype=np.uint64), np.asarray(cols, dtype=np.uint64)
@@ -134,13 +148,13 @@ def set_pargnn_weights(torch, np, model, args):
     import torch.nn as nn
     seed = args.seed
 
-    def load(lin, l, mat, bmat, with_bias=True):
+    def load(lin, l, mat, bmat):
         fout, fin = lin.weight.shape
         a = 1.0 / np.sqrt(fin) if args.init == "pyg" else np.sqrt(6.0 / (fin + fout))
         with torch.no_grad():
             lin.weight.copy_(torch.from_numpy(pargnn_uniform(np, seed, fin, fout, a, l, mat).T.copy()))
             if lin.bias is not None:
-                if args.init == "pyg" and with_bias:
+                if args.init == "pyg":
                     lin.bias.copy_(torch.from_numpy(pargnn_uniform(np, seed, 1, fout, a, l, bmat)[0]))
                 else:
                     lin.bias.zero_()
@@ -151,9 +165,7 @@ def set_pargnn_weights(torch, np, model, args):
             load(conv.lin_r, l, 1, 5)
         else:
             lins = [m for m in conv.nn if isinstance(m, nn.Linear)]
-            # pargnn's first map has no bias before batch norm: PyG's stays at 0 (the norm
-            # removes it either way)
-            load(lins[0], l, 0, 4, with_bias=args.gin_mlp_norm != "batch")
+            load(lins[0], l, 0, 4)  # without a bias before batch norm (build_model)
             load(lins[1], l, 1, 5)
 
 
@@ -171,7 +183,11 @@ def build_model(torch, args, fin, num_classes):
             convs.append(SAGEConv(fin, fout, aggr="mean", root_weight=True, normalize=False))
         elif args.model == "gin":
             fout = num_classes if last else args.hidden
-            mlp = [nn.Linear(fin, args.hidden)]
+            # --rng pargnn builds pargnn's model: its first map has no bias before batch norm
+            # (a trainable zero bias there takes Adam steps on rounding noise, and the
+            # running mean that evaluation uses lags behind it)
+            bias = not (args.rng == "pargnn" and args.gin_mlp_norm == "batch")
+            mlp = [nn.Linear(fin, args.hidden, bias=bias)]
             if args.gin_mlp_norm == "batch":
                 mlp.append(nn.BatchNorm1d(args.hidden))
             elif args.gin_mlp_norm == "layer":
@@ -259,6 +275,11 @@ def main():
     if args.rng == "pargnn" and args.model == "gat":
         sys.exit("pyg_models.py: --rng pargnn: SAGE and GIN only (GATConv's attention dropout "
                  "draws inside the layer)")
+    if args.rng == "pargnn" and args.mode == "time":
+        sys.exit("pyg_models.py: --rng pargnn draws the masks in numpy inside the step: "
+                 "use it with --mode train only")
+    if args.rng == "pargnn":
+        philox_self_check()
     report = {"_json": args.json, "impl": f"pyg-{args.adj}", "model": args.model,
               "dataset": args.data, "argv": sys.argv[1:]}
     torch, d = torch_gcn.start_run(args, report)

@@ -356,7 +356,8 @@ PARGNN_API const char *pargnn_phase_name(pargnn_phase phase);
  * it loads; releases before 0.3.25 (Debian 12 has 0.3.21) give a model they do not know
  * their Prescott (SSE3) kernels whatever its instruction set, and products then run
  * several times slower. advice is the OPENBLAS_CORETYPE value that gives this CPU kernels
- * of its own instruction set when that happened and OPENBLAS_CORETYPE is unset; else NULL. */
+ * of its own instruction set when that happened (with the variable unset, or set to a name
+ * OpenBLAS did not take) and OpenBLAS reads the variable (a DYNAMIC_ARCH build); else NULL. */
 typedef struct pargnn_blas_info {
     const char *core;    /* OpenBLAS's core name (openblas_get_corename), e.g. "SkylakeX" */
     const char *cpu;     /* what the CPU supports: "avx512", "avx2" or "generic" */

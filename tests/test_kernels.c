@@ -548,19 +548,24 @@ static void test_reorder(void) {
 
 /* The OpenBLAS kernel advice: a pre-AVX2 core on an AVX2 or AVX-512 CPU, and only then. */
 static void test_blas_advice(void) {
-    const char *a = pg_blas_advice("Prescott", PG_ISA_AVX512, NULL);
+    const char *a = pg_blas_advice("Prescott", PG_ISA_AVX512, NULL, 1);
     CHECK_MSG(a && strcmp(a, "SkylakeX") == 0, "Prescott on AVX-512: advice %s", a ? a : "none");
-    a = pg_blas_advice("prescott", PG_ISA_AVX2, "");
+    a = pg_blas_advice("prescott", PG_ISA_AVX2, "", 1);
     CHECK_MSG(a && strcmp(a, "Haswell") == 0, "Prescott on AVX2: advice %s", a ? a : "none");
-    a = pg_blas_advice("Nehalem", PG_ISA_AVX2, NULL);
+    a = pg_blas_advice("Nehalem", PG_ISA_AVX2, NULL, 1);
     CHECK_MSG(a && strcmp(a, "Haswell") == 0, "Nehalem on AVX2: advice %s", a ? a : "none");
-    CHECK_MSG(!pg_blas_advice("SkylakeX", PG_ISA_AVX512, NULL), "SkylakeX needs no advice");
-    CHECK_MSG(!pg_blas_advice("Haswell", PG_ISA_AVX512, NULL), "Haswell is the user's choice");
-    CHECK_MSG(!pg_blas_advice("Zen", PG_ISA_AVX2, NULL), "Zen needs no advice");
-    CHECK_MSG(!pg_blas_advice("Prescott", PG_ISA_GENERIC, NULL), "Prescott is right without AVX2");
-    CHECK_MSG(!pg_blas_advice("Prescott", PG_ISA_AVX512, "Prescott"),
-              "a set OPENBLAS_CORETYPE is the user's choice");
-    CHECK(!pg_blas_advice(NULL, PG_ISA_AVX512, NULL));
+    a = pg_blas_advice("Prescott", PG_ISA_AVX512, "SkylakeXX", 1); /* misspelt: not taken */
+    CHECK_MSG(a && strcmp(a, "SkylakeX") == 0, "a name OpenBLAS did not take: advice %s",
+              a ? a : "none");
+    CHECK_MSG(!pg_blas_advice("SkylakeX", PG_ISA_AVX512, NULL, 1), "SkylakeX needs no advice");
+    CHECK_MSG(!pg_blas_advice("Haswell", PG_ISA_AVX512, NULL, 1), "Haswell is OpenBLAS's choice");
+    CHECK_MSG(!pg_blas_advice("Zen", PG_ISA_AVX2, NULL, 1), "Zen needs no advice");
+    CHECK_MSG(!pg_blas_advice("Prescott", PG_ISA_GENERIC, NULL, 1), "Prescott is right without AVX2");
+    CHECK_MSG(!pg_blas_advice("Prescott", PG_ISA_AVX512, "prescott", 1),
+              "the core OPENBLAS_CORETYPE names is the user's choice");
+    CHECK_MSG(!pg_blas_advice("PRESCOTT", PG_ISA_AVX512, NULL, 0),
+              "a build without DYNAMIC_ARCH ignores the variable: no advice");
+    CHECK(!pg_blas_advice(NULL, PG_ISA_AVX512, NULL, 1));
     /* the public call agrees with its parts on this machine */
     pargnn_blas_info info;
     pargnn_blas_get_info(&info);

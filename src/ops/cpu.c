@@ -30,6 +30,7 @@
  * exposes them). */
 void openblas_set_num_threads(int num_threads);
 char *openblas_get_corename(void);
+char *openblas_get_config(void);
 
 /* OpenBLAS's x86 cores without AVX2 kernels: the ones a CPU with AVX2 or AVX-512 should
  * not be running (OpenBLAS before 0.3.25 drops a model it does not know to Prescott). */
@@ -39,8 +40,11 @@ static const char *const pre_avx2_cores[] = {
     "Opteron_SSE3", "Katmai", "Coppermine", "Northwood", "Banias",    "Athlon",      "Unknown",
 };
 
-const char *pg_blas_advice(const char *core, int cpu_isa, const char *env) {
-    if (!core || (env && *env) || cpu_isa < PG_ISA_AVX2) return NULL;
+const char *pg_blas_advice(const char *core, int cpu_isa, const char *env, int dynamic_arch) {
+    /* a single-core build ignores OPENBLAS_CORETYPE; a core the user named is theirs (a
+     * misspelt name is not: OpenBLAS falls back to Prescott then) */
+    if (!core || !dynamic_arch || cpu_isa < PG_ISA_AVX2) return NULL;
+    if (env && *env && strcasecmp(env, core) == 0) return NULL;
     for (size_t i = 0; i < sizeof pre_avx2_cores / sizeof pre_avx2_cores[0]; i++)
         if (strcasecmp(core, pre_avx2_cores[i]) == 0)
             return cpu_isa >= PG_ISA_AVX512 ? "SkylakeX" : "Haswell";
@@ -50,7 +54,7 @@ const char *pg_blas_advice(const char *core, int cpu_isa, const char *env) {
 /* What OpenBLAS's SkylakeX and Haswell kernels need, independent of pargnn's own SIMD
  * paths (which the double build and $PARGNN_ISA turn off). */
 static int blas_cpu_isa(void) {
-#if defined(__x86_64__) || defined(__i386__)
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
@@ -65,7 +69,9 @@ void pargnn_blas_get_info(pargnn_blas_info *info) {
     const int isa = blas_cpu_isa();
     info->core = openblas_get_corename();
     info->cpu = pg_kernel_isa_name(isa);
-    info->advice = pg_blas_advice(info->core, isa, getenv("OPENBLAS_CORETYPE"));
+    const char *config = openblas_get_config();
+    info->advice = pg_blas_advice(info->core, isa, getenv("OPENBLAS_CORETYPE"),
+                                  config && strstr(config, "DYNAMIC_ARCH") != NULL);
 }
 
 static int pg_threads = 0;

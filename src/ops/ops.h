@@ -41,9 +41,11 @@ const pg_backend *pg_backend_cpu(void);  /* OpenBLAS GEMM + OpenMP SpMM */
 
 /* pargnn_blas_get_info's decision: the OPENBLAS_CORETYPE value to advise when OpenBLAS
  * runs core (its core name) on a CPU of instruction set cpu_isa (PG_ISA_* of
- * ops/kernels.h: 2 AVX-512 F/BW/VL/DQ/CD, 1 AVX2 and FMA, 0 neither) and the variable is
- * set to env (NULL: unset); NULL when there is nothing to advise. */
-const char *pg_blas_advice(const char *core, int cpu_isa, const char *env);
+ * ops/kernels.h: 2 AVX-512 F/BW/VL/DQ/CD, 1 AVX2 and FMA, 0 neither), the variable is env
+ * (NULL: unset) and dynamic_arch says whether OpenBLAS reads it (a DYNAMIC_ARCH build);
+ * NULL when there is nothing to advise: a core of AVX2 or better, a CPU without AVX2, a
+ * core the variable named, or a build that ignores the variable. */
+const char *pg_blas_advice(const char *core, int cpu_isa, const char *env, int dynamic_arch);
 
 /* Threads used by the CPU kernels: sets OpenMP's and OpenBLAS's counts (0 = leave). */
 void pg_set_threads(int threads);
