@@ -8,6 +8,7 @@
  *                        [--layers L] [--graph uniform|powerlaw] [--reps R] [--quick]
  *                        [--only spmm|spmm-cachegrind --reorder none|degree|rcm|metis --width F]
  *                        [--only feature-density --nodes N --in F --hidden H]
+ *                        [--only gemm --nodes N --in F --hidden H --classes C --reps R]
  * Output: human-readable lines plus "CSV," lines (kind,name,threads,value,unit,...).
  */
 #include <cblas.h>
@@ -24,6 +25,7 @@
 #include "ops/kernels.h"
 
 void openblas_set_num_threads(int num_threads);
+char *openblas_get_corename(void);
 
 static int reps = 15;
 
@@ -229,7 +231,8 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--graph")) powerlaw = !strcmp(v, "powerlaw"), i++;
         else if (!strcmp(a, "--quick")) quick = 1;
         else if (!strcmp(a, "--only"))
-            cg = !strcmp(v, "spmm-cachegrind") ? 1 : !strcmp(v, "spmm") ? 2 : !strcmp(v, "feature-density") ? 3 : 0, i++;
+            cg = !strcmp(v, "spmm-cachegrind") ? 1 : !strcmp(v, "spmm") ? 2 : !strcmp(v, "feature-density") ? 3
+                 : !strcmp(v, "gemm") ? 4 : 0, i++;
         else if (!strcmp(a, "--width")) cg_width = atoi(v), i++;
         else if (!strcmp(a, "--reorder")) {
             cg_reorder = !strcmp(v, "rcm")      ? PARGNN_REORDER_RCM
@@ -243,6 +246,62 @@ int main(int argc, char **argv) {
         }
     }
     openblas_set_num_threads(1);
+
+    if (cg == 4) {
+        /* The layer products of SAGE and GIN (3 layers) through cpu->gemm: pargnn's AVX-512
+         * kernels (gemm.c) against the OpenBLAS path (the same call with the dispatch
+         * lowered), interleaved call by call so both see the same machine; medians of reps,
+         * and the two results compared. */
+        if (pg_kernel_set_isa(-1) < PG_ISA_AVX512) {
+            printf("no AVX-512 on this CPU: the products run on OpenBLAS only\n");
+            return 0;
+        }
+        const pg_backend *be = pg_backend_cpu();
+        typedef struct { int ta, tb; int64_t m, n, k; const char *what; } gshape;
+        const gshape gs[] = {
+            {0, 0, n, hidden, fin, "H W, layer 0 (NN)"},       {0, 0, n, hidden, hidden, "H W, hidden (NN)"},
+            {0, 0, n, classes, hidden, "H W, output (NN)"},    {0, 1, n, hidden, hidden, "dZ W^T, hidden (NT)"},
+            {0, 1, n, hidden, classes, "dZ W^T, output (NT)"}, {1, 0, fin, hidden, n, "H^T dZ, layer 0 (TN)"},
+            {1, 0, hidden, hidden, n, "H^T dZ, hidden (TN)"},  {1, 0, hidden, classes, n, "H^T dZ, output (TN)"},
+        };
+        printf("OpenBLAS core: %s\n", openblas_get_corename());
+        for (int t = 1; t <= 2; t++) {
+            pg_set_threads(t);
+            for (size_t s = 0; s < sizeof gs / sizeof gs[0]; s++) {
+                const gshape *q = &gs[s];
+                const int64_t ar = q->ta ? q->k : q->m, ac = q->ta ? q->m : q->k;
+                const int64_t br = q->tb ? q->n : q->k, bc = q->tb ? q->k : q->n;
+                float *A = rand_buf(ar * ac, 51), *B = rand_buf(br * bc, 52);
+                float *C1 = rand_buf(q->m * q->n, 53), *C2 = rand_buf(q->m * q->n, 54);
+                double ts[2][64];
+                const int r = reps > 64 ? 64 : reps;
+                for (int i = -1; i < r; i++) /* one warm-up round */
+                    for (int w = 0; w < 2; w++) {
+                        pg_kernel_set_isa(w ? PG_ISA_AVX2 : -1);
+                        const double t0 = pg_now_ms();
+                        be->gemm(q->ta, q->tb, q->m, q->n, q->k, 1, A, ac, B, bc, 0, w ? C2 : C1, q->n);
+                        if (i >= 0) ts[w][i] = pg_now_ms() - t0;
+                    }
+                pg_kernel_set_isa(-1);
+                for (int w = 0; w < 2; w++) qsort(ts[w], (size_t)r, sizeof(double), cmp_d);
+                const double flops = 2.0 * (double)q->m * (double)q->n * (double)q->k;
+                const double a = ts[0][r / 2], b = ts[1][r / 2];
+                const double d = max_rel(C1, C2, q->m * q->n);
+                char name[96], extra[160];
+                snprintf(name, sizeof name, "%s %lldx%lldx%lld", q->what, (long long)q->m, (long long)q->n, (long long)q->k);
+                printf("%-48s %d thr: avx512 %7.2f ms (%5.1f GFLOP/s, p10-p90 %.2f-%.2f)  openblas %7.2f ms "
+                       "(%5.1f GFLOP/s)  %.2fx  diff %.1e%s\n",
+                       name, t, a, flops / (a * 1e6), ts[0][r / 10], ts[0][r - 1 - r / 10], b, flops / (b * 1e6),
+                       b / a, d, d > 1e-3 ? "  !! results differ" : "");
+                snprintf(extra, sizeof extra, "openblas_ms=%.3f;openblas_core=%s;speedup=%.3f;max_rel_diff=%.2g", b,
+                         openblas_get_corename(), b / a, d);
+                csv("gemm_tall", name, t, a, "ms", extra);
+                if (d > 1e-3) return 1;
+                pg_free(A), pg_free(B), pg_free(C1), pg_free(C2);
+            }
+        }
+        return 0;
+    }
 
     if (cg == 3) {
         /* Dense GEMM against sparse products for the first layer's X W and X^T dT, with

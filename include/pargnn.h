@@ -352,16 +352,20 @@ typedef enum pargnn_phase {
 /* "spmm", "gemm", "elementwise", "loss", "optimizer", "comm". */
 PARGNN_API const char *pargnn_phase_name(pargnn_phase phase);
 
-/* The kernels the dense products run on. OpenBLAS chooses its kernels by CPU model when
- * it loads; releases before 0.3.25 (Debian 12 has 0.3.21) give a model they do not know
- * their Prescott (SSE3) kernels whatever its instruction set, and products then run
- * several times slower. advice is the OPENBLAS_CORETYPE value that gives this CPU kernels
- * of its own instruction set when that happened (with the variable unset, or set to a name
- * OpenBLAS did not take) and OpenBLAS reads the variable (a DYNAMIC_ARCH build); else NULL. */
+/* The kernels the dense products run on. On a CPU with AVX-512 pargnn runs the layers'
+ * products on its own kernels (products "avx512"); elsewhere, and in the double build,
+ * OpenBLAS does ("openblas"). OpenBLAS chooses its kernels by CPU model when it loads;
+ * releases before 0.3.25 (Debian 12 has 0.3.21) give a model they do not know their
+ * Prescott (SSE3) kernels whatever its instruction set, and its products then run several
+ * times slower. advice is the OPENBLAS_CORETYPE value that gives this CPU kernels of its
+ * own instruction set when that happened (with the variable unset, or set to a name
+ * OpenBLAS did not take), OpenBLAS reads the variable (a DYNAMIC_ARCH build) and OpenBLAS
+ * runs the layers' products; else NULL. */
 typedef struct pargnn_blas_info {
-    const char *core;    /* OpenBLAS's core name (openblas_get_corename), e.g. "SkylakeX" */
-    const char *cpu;     /* what the CPU supports: "avx512", "avx2" or "generic" */
-    const char *advice;  /* an OPENBLAS_CORETYPE value ("SkylakeX", "Haswell") or NULL */
+    const char *core;     /* OpenBLAS's core name (openblas_get_corename), e.g. "SkylakeX" */
+    const char *cpu;      /* what the CPU supports: "avx512", "avx2" or "generic" */
+    const char *advice;   /* an OPENBLAS_CORETYPE value ("SkylakeX", "Haswell") or NULL */
+    const char *products; /* what runs the layers' dense products: "avx512" or "openblas" */
 } pargnn_blas_info;
 PARGNN_API void pargnn_blas_get_info(pargnn_blas_info *info);
 

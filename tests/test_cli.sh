@@ -188,18 +188,28 @@ if expect "--flag=value and repeated flags" 0 "" train --data="$SBM" --epochs=3 
     [ "$(json_num "$SCRATCH/rep.json" epochs_run)" = 5 ] ||
         fail "--epochs=3 --epochs 5 ran $(json_num "$SCRATCH/rep.json" epochs_run) epochs, not 5"
     # --quiet leaves only warnings: the OpenBLAS kernel warning, exactly when the JSON
-    # advises a core (this machine's OpenBLAS decides which branch runs)
-    grep -v "$BLAS_WARNING" "$ERR" | grep -q . &&
-        { fail "--quiet still printed on stderr"; show_output; }
-    advice=$(sed -n 's/.*"blas": {.*"advice": "\([A-Za-z]*\)".*/\1/p' "$SCRATCH/rep.json")
-    grep -q '"blas": {"core": "[^"]*", "cpu": "[a-z0-9]*", "advice": ' "$SCRATCH/rep.json" ||
-        fail "the JSON has no \"blas\" record"
-    if [ -n "$advice" ]; then
-        grep -q "OPENBLAS_CORETYPE=$advice" "$ERR" ||
-            fail "the JSON advises OPENBLAS_CORETYPE=$advice but no warning was printed"
-    elif grep -q "$BLAS_WARNING" "$ERR"; then
-        fail "an OpenBLAS warning without advice in the JSON"
-    fi
+    # advises a core (this machine's OpenBLAS decides which branch runs). Again with
+    # PARGNN_ISA=avx2, which sends the layers' products to OpenBLAS on an AVX-512 CPU too:
+    # pargnn's own products never come with advice.
+    for isa in "" avx2; do
+        [ -n "$isa" ] && ! PARGNN_ISA=$isa "$BIN" train --data "$SBM" --epochs 2 --quiet \
+            --json "$SCRATCH/rep.json" >"$OUT" 2>"$ERR" && fail "PARGNN_ISA=$isa train failed"
+        grep -v "$BLAS_WARNING" "$ERR" | grep -q . &&
+            { fail "--quiet still printed on stderr (PARGNN_ISA=$isa)"; show_output; }
+        advice=$(sed -n 's/.*"blas": {.*"advice": "\([A-Za-z]*\)".*/\1/p' "$SCRATCH/rep.json")
+        products=$(sed -n 's/.*"blas": {.*"products": "\([a-z0-9]*\)".*/\1/p' "$SCRATCH/rep.json")
+        grep -q '"blas": {"core": "[^"]*", "cpu": "[a-z0-9]*", "advice": ' "$SCRATCH/rep.json" ||
+            fail "the JSON has no \"blas\" record"
+        case $products in avx512 | openblas) ;; *) fail "blas.products is '$products'" ;; esac
+        [ "$isa" = avx2 ] && [ "$products" = avx512 ] && fail "PARGNN_ISA=avx2 still runs the avx512 products"
+        [ "$products" = avx512 ] && [ -n "$advice" ] && fail "advice for OpenBLAS while pargnn runs the products"
+        if [ -n "$advice" ]; then
+            grep -q "OPENBLAS_CORETYPE=$advice" "$ERR" ||
+                fail "the JSON advises OPENBLAS_CORETYPE=$advice but no warning was printed"
+        elif grep -q "$BLAS_WARNING" "$ERR"; then
+            fail "an OpenBLAS warning without advice in the JSON (PARGNN_ISA=$isa)"
+        fi
+    done
 fi
 
 # ---- train, JSON, checkpoint ----

@@ -256,6 +256,110 @@ static void test_gemm_rows_independent(void) {
     pg_set_threads(2);
 }
 
+/* C (m, n) = alpha op(A) op(B) + beta C, in double, straight from the definition: the
+ * yardstick of the AVX-512 products (strides lda, ldb, ldc). */
+static void gemm_oracle(int ta, int tb, int64_t m, int64_t n, int64_t k, double alpha,
+                        const pg_real *A, int64_t lda, const pg_real *B, int64_t ldb,
+                        double beta, pg_real *C, int64_t ldc) {
+    for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j < n; j++) {
+            double s = 0;
+            for (int64_t p = 0; p < k; p++)
+                s += (double)(ta ? A[p * lda + i] : A[i * lda + p]) * (double)(tb ? B[j * ldb + p] : B[p * ldb + j]);
+            C[i * ldc + j] = (pg_real)(alpha * s + (beta == 0 ? 0 : beta * (double)C[i * ldc + j]));
+        }
+}
+
+/* The AVX-512 products of gemm.c called directly: every tail (rows past a block of 6 or 8,
+ * columns past a 16-lane vector or a 48/64-column panel, k past a block of 128), both
+ * panel widths, op(B) transposed, strides wider than the matrices, alpha and beta, and a
+ * C full of NaN with beta 0 (BLAS semantics: C is not read). Against the double oracle
+ * (to float rounding of a k-term chain: 4e-7 (k + 8), where a wrong term is off by O(1));
+ * the columns past n in each row of C (the stride's slack) must stay untouched. Where the
+ * CPU has no AVX-512 the calls must decline (return 0). */
+static void test_gemm_tall(void) {
+    const int avx512 = pg_kernel_set_isa(-1) == PG_ISA_AVX512;
+#ifdef PARGNN_REAL_DOUBLE
+    const int expect = 0;
+#else
+    const int expect = avx512;
+#endif
+    const int64_t ms[] = {1, 5, 6, 13, 97}, ns[] = {1, 15, 16, 17, 40, 48, 49, 64, 65, 130, 256},
+                  ks[] = {1, 7, 128, 129, 300};
+    int ran = 0;
+    for (size_t a = 0; a < sizeof ms / sizeof ms[0]; a++)
+        for (size_t b = 0; b < sizeof ns / sizeof ns[0]; b++)
+            for (size_t c = 0; c < sizeof ks / sizeof ks[0]; c++)
+                for (int v = 0; v < 4; v++) { /* v: tb, NaN C with beta 0, alpha/beta, strides */
+                    const int64_t m = ms[a], n = ns[b], k = ks[c];
+                    const int tb = v & 1, nanc = v == 2;
+                    const double alpha = v >= 2 ? 1.0 : 0.75, beta = nanc ? 0.0 : v == 3 ? 1.0 : 0.5;
+                    const int64_t pad = v >= 2 ? 3 : 0, lda = k + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
+                    pg_real *A = rand_buf(m * lda), *B = rand_buf((tb ? n : k) * ldb), *C = rand_buf(m * ldc);
+                    if (nanc)
+                        for (int64_t q = 0; q < m * ldc; q++) C[q] = (pg_real)NAN;
+                    pg_real *R = copy_buf(C, m * ldc);
+                    gemm_oracle(0, tb, m, n, k, alpha, A, lda, B, ldb, beta, R, ldc);
+                    const int did = pg_gemm_tall(tb, m, n, k, (pg_real)alpha, A, lda, B, ldb, (pg_real)beta, C, ldc, 2);
+                    CHECK_MSG(did == expect, "pg_gemm_tall %lldx%lldx%lld: returned %d on a CPU with%s AVX-512",
+                              (long long)m, (long long)n, (long long)k, did, avx512 ? "" : "out");
+                    if (did) {
+                        ran++;
+                        double worst = 0;
+                        int slack_ok = 1;
+                        for (int64_t i = 0; i < m; i++) {
+                            const double d = max_rel_diff(C + i * ldc, R + i * ldc, n);
+                            worst = d > worst ? d : worst;
+                            for (int64_t j = n; j < ldc && !nanc; j++) slack_ok &= C[i * ldc + j] == R[i * ldc + j];
+                        }
+                        CHECK_MSG(worst < 4e-7 * (double)(k + 8), "pg_gemm_tall %lldx%lldx%lld tb=%d v=%d: %g from the oracle",
+                                  (long long)m, (long long)n, (long long)k, tb, v, worst);
+                        CHECK_MSG(slack_ok, "pg_gemm_tall %lldx%lldx%lld: wrote past column n", (long long)m,
+                                  (long long)n, (long long)k);
+                    }
+                    free(A), free(B), free(C), free(R);
+                }
+    /* weight gradients: A (k, m), B (k, n), C (m, n) = alpha A^T B + beta C */
+    const int64_t tm[] = {1, 4, 5, 8, 9, 40, 130}, tk[] = {1, 127, 128, 129, 1000};
+    for (size_t a = 0; a < sizeof tm / sizeof tm[0]; a++)
+        for (size_t b = 0; b < sizeof ns / sizeof ns[0]; b++)
+            for (size_t c = 0; c < sizeof tk / sizeof tk[0]; c++)
+                for (int v = 0; v < 3; v++) {
+                    const int64_t m = tm[a], n = ns[b], k = tk[c];
+                    const int nanc = v == 1;
+                    const double alpha = v == 2 ? 0.75 : 1.0, beta = v == 2 ? 0.5 : 0.0;
+                    const int64_t pad = v == 2 ? 5 : 0, lda = m + pad, ldb = n + pad, ldc = n + pad;
+                    pg_real *A = rand_buf(k * lda), *B = rand_buf(k * ldb), *C = rand_buf(m * ldc);
+                    if (nanc)
+                        for (int64_t q = 0; q < m * ldc; q++) C[q] = (pg_real)NAN;
+                    pg_real *R = copy_buf(C, m * ldc);
+                    gemm_oracle(1, 0, m, n, k, alpha, A, lda, B, ldb, beta, R, ldc);
+                    const int did = pg_gemm_tall_tn(m, n, k, (pg_real)alpha, A, lda, B, ldb, (pg_real)beta, C, ldc);
+                    CHECK_MSG(did == expect, "pg_gemm_tall_tn %lldx%lldx%lld: returned %d", (long long)m,
+                              (long long)n, (long long)k, did);
+                    if (did) {
+                        ran++;
+                        double worst = 0;
+                        for (int64_t i = 0; i < m; i++) {
+                            const double d = max_rel_diff(C + i * ldc, R + i * ldc, n);
+                            worst = d > worst ? d : worst;
+                        }
+                        CHECK_MSG(worst < 4e-7 * (double)(k + 8), "pg_gemm_tall_tn %lldx%lldx%lld v=%d: %g from the oracle",
+                                  (long long)m, (long long)n, (long long)k, v, worst);
+                    }
+                    free(A), free(B), free(C), free(R);
+                }
+    /* out of range, and lowered by the dispatch: declined, C untouched */
+    pg_real one = 1, c0 = 7;
+    CHECK(!pg_gemm_tall(0, 1, PG_TALL_MAX_N + 1, 1, 1, &one, 1, &one, 1, 0, &c0, 1, 1) && c0 == 7);
+    pg_kernel_set_isa(PG_ISA_GENERIC);
+    CHECK(!pg_gemm_tall(0, 1, 1, 1, 1, &one, 1, &one, 1, 0, &c0, 1, 1) && c0 == 7);
+    CHECK(!pg_gemm_tall_tn(1, 1, 1, 1, &one, 1, &one, 1, 0, &c0, 1) && c0 == 7);
+    pg_kernel_set_isa(-1);
+    printf("AVX-512 products: %s (%d products checked against the oracle)\n",
+           expect ? "in use" : "not available here", ran);
+}
+
 /* The double-accumulated weight-gradient kernels (--reproducible) against the reference
  * (both sum exact products in double: agreement to double rounding), the same bits on 1 to
  * 3 threads, and the split property they exist for: the sum over all rows equals the sum
@@ -584,6 +688,7 @@ int main(void) {
     test_thread_independent();
     test_gemm_split();
     test_gemm_rows_independent();
+    test_gemm_tall();
     test_double_sums();
     test_fused_elementwise();
     test_philox16();

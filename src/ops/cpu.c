@@ -1,6 +1,7 @@
 /*
- * The CPU backend: dense products through single-threaded OpenBLAS calls that OpenMP
- * splits (one thread pool, no OpenBLAS workers spinning beside ours), sparse products
+ * The CPU backend: dense products on gemm.c's AVX-512 kernels where the CPU has them, else
+ * through single-threaded OpenBLAS calls that OpenMP splits (one thread pool, no OpenBLAS
+ * workers spinning beside ours; weight gradients take either per chunk), sparse products
  * with the SIMD row kernels of spmm.c balanced by non-zeros. The same bits for any thread
  * count: every output element has one writer, and reductions run in chunks whose count
  * depends on the shape alone, summed in a fixed order.
@@ -70,8 +71,11 @@ void pargnn_blas_get_info(pargnn_blas_info *info) {
     info->core = openblas_get_corename();
     info->cpu = pg_kernel_isa_name(isa);
     const char *config = openblas_get_config();
-    info->advice = pg_blas_advice(info->core, isa, getenv("OPENBLAS_CORETYPE"),
-                                  config && strstr(config, "DYNAMIC_ARCH") != NULL);
+    const int own = pg_gemm_tall_active();
+    info->products = own ? "avx512" : "openblas";
+    info->advice = own ? NULL
+                       : pg_blas_advice(info->core, isa, getenv("OPENBLAS_CORETYPE"),
+                                        config && strstr(config, "DYNAMIC_ARCH") != NULL);
 }
 
 static int pg_threads = 0;
@@ -116,6 +120,8 @@ static pg_real *get_scratch(size_t count) {
 static void blas(int ta, int tb, int64_t m, int64_t n, int64_t k, pg_real alpha,
                  const pg_real *A, int64_t lda, const pg_real *B, int64_t ldb, pg_real beta,
                  pg_real *C, int64_t ldc) {
+    if (ta && !tb && k >= m && pg_gemm_tall_tn(m, n, k, alpha, A, lda, B, ldb, beta, C, ldc))
+        return; /* a weight gradient (or a chunk of one) on the AVX-512 path (gemm.c) */
     PG_CBLAS_GEMM(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
                   (blasint)m, (blasint)n, (blasint)k, alpha, A, (blasint)lda, B, (blasint)ldb, beta,
                   C, (blasint)ldc);
@@ -204,6 +210,8 @@ static void gemm_impl(int ta, int tb, int64_t m, int64_t n, int64_t k, pg_real a
     }
     int nt = pg_get_threads();
     if (nt > PG_MAX_THREADS) nt = PG_MAX_THREADS;
+    if (!ta && pg_gemm_tall(tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, nt))
+        return; /* the AVX-512 kernel (gemm.c): each row's bits depend on the row alone */
     if (!ta && row_tiles(tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, nt))
         return; /* rows of C are rows of A: fixed tiles, whatever k */
     const int big = (double)m * (double)n * (double)k >= 4.0 * PG_PAR_MIN_WORK * 16;

@@ -39,6 +39,25 @@ void pg_cpu_spmm_args(const pg_spmm_args *a);
 void pg_spmm_t_scatter(const pg_csr *S, const pg_real *X, int64_t f, pg_real *Y, int64_t r0,
                        int64_t r1, int64_t j0, int64_t j1);
 
+/* C (m, n) = alpha A op(B) + beta C on the AVX-512 path (gemm.c), op(B) at most
+ * PG_TALL_MAX_K x PG_TALL_MAX_N, threaded over nt threads: every element one multiply-add
+ * chain over k in order, so a row's bits do not depend on the rows around it or the
+ * thread count. Returns 0, doing nothing, where the path does not apply (no AVX-512 or
+ * lowered by $PARGNN_ISA, the double build, a larger op(B), no memory for the packing). */
+#define PG_TALL_MAX_N 1024
+/* 1 when those products run on this path (an AVX-512 CPU, not lowered, the float build). */
+int pg_gemm_tall_active(void);
+#define PG_TALL_MAX_K 4096
+int pg_gemm_tall(int tb, int64_t m, int64_t n, int64_t k, pg_real alpha, const pg_real *A,
+                 int64_t lda, const pg_real *B, int64_t ldb, pg_real beta, pg_real *C,
+                 int64_t ldc, int nt);
+/* C (m, n) = alpha A^T B + beta C, A (k, m) and B (k, n) with k the long side (weight
+ * gradients), m at most PG_TALL_MAX_K and n at most PG_TALL_MAX_N, on the calling thread
+ * (cpu.c threads it by chunks of k): each element one chain over k in order. 0 as above. */
+int pg_gemm_tall_tn(int64_t m, int64_t n, int64_t k, pg_real alpha, const pg_real *A,
+                    int64_t lda, const pg_real *B, int64_t ldb, pg_real beta, pg_real *C,
+                    int64_t ldc);
+
 /* Sixteen Philox4x32-10 calls: out[k][l] = word k of pg_philox(key, c0, c1[l], c2, c3). */
 void pg_philox16(uint64_t key, uint32_t c0, const uint32_t *c1, uint32_t c2, uint32_t c3,
                  uint32_t out[4][16]);
