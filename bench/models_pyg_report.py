@@ -17,6 +17,13 @@ ACC_TOLERANCE = 1.0  # points (issue 6)
 TARGET_SPEEDUP = 3.0  # PyG's step time over pargnn's on the arxiv-shaped graph (issue 6)
 
 
+
+def blas_name(b):
+    """pargnn's own AVX-512 products, or OpenBLAS's core (older reports: the core only)."""
+    if b.get("products") == "avx512":
+        return f"pargnn's AVX-512 kernels (OpenBLAS core {b.get('core')} unused for them)"
+    return f"OpenBLAS {b.get('core')}"
+
 def fmt(x, nd=2):
     return "-" if x is None else f"{x:.{nd}f}"
 
@@ -48,8 +55,8 @@ def main():
     L = ["# GraphSAGE, GIN and GAT: pargnn against PyG's same model and recipe (issue 6)", "",
          f"Measured by `sh bench/models_pyg.sh` on {a.cpu} ({a.cores} cores, {a.mem}), shared with "
          f"other jobs; report written {now}.", "",
-         f"- pargnn: {a.pargnn}; OpenBLAS kernels it ran (its JSON's \"blas\" core): "
-         f"{', '.join(sorted({r['blas']['core'] for r in recs if isinstance(r.get('blas'), dict)})) or 'not recorded'}",
+         f"- pargnn: {a.pargnn}; the kernels of its dense products (its JSON's \"blas\"): "
+         f"{', '.join(sorted({blas_name(r['blas']) for r in recs if isinstance(r.get('blas'), dict)})) or 'not recorded'}",
          f"- Python side: {a.pyv}",
          "- invocations (settings; /proc/loadavg at their start and end; each run's 1-minute load "
          "average at its end is in the CSV):"]

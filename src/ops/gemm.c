@@ -12,10 +12,11 @@
  * fixed row tiles). The rows that do not fill a block are computed through a zero-padded
  * copy by the same code.
  *
- * On this project's shapes (OpenBLAS 0.3.21, Xeon with AVX-512, one thread) the products
- * run 13-17% faster than OpenBLAS's SkylakeX kernels at width 256 and 35-45% faster at
- * the output layer's width 40 (bench/results/gemm_tall_xeon.md). Weight gradients
- * (op(A) = A^T) stay with OpenBLAS.
+ * On the arxiv-shaped layers (Xeon with AVX-512, OpenBLAS 0.3.21; bench/results/
+ * gemm_tall_xeon.md) the row products run 1.15-1.24x faster than OpenBLAS's SkylakeX
+ * kernels at width 256 and 1.24-1.63x at the output layer's width 40; the weight gradients
+ * (op(A) = A^T, pg_gemm_tall_tn, called by cpu.c per chunk of rows) at 0.92-1.00x. Against
+ * the Prescott kernels OpenBLAS 0.3.21 falls back to on CPUs it does not know, 2.5-5.7x.
  */
 #include <omp.h>
 #include <stdlib.h>
