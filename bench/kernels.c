@@ -540,7 +540,7 @@ int main(int argc, char **argv) {
                 for (int t = 1; t <= 2; t++) {
                     pg_set_threads(t);
                     double ms_f, ms_u;
-                    TIME_MEDIAN(ms_f, cpu->spmm_epilogue(&P, X, f, bias, 1, Y));
+                    TIME_MEDIAN(ms_f, cpu->spmm_epilogue(&P, X, f, 0, NULL, bias, 1, Y));
                     TIME_MEDIAN(ms_u, { cpu->spmm(&P, X, f, 0, Y); pg_bias_add(Y, n, f, bias); pg_relu(Y, n * f); });
                     printf("%-34s %d thr: fused %7.3f ms, unfused %7.3f ms\n", "spmm+bias+relu", t, ms_f, ms_u);
                     char name[64];

@@ -88,14 +88,19 @@ static void test_spmm_paths(void) {
                         double d = max_rel_diff(Y1, Y2, S.nrows * f);
                         CHECK_MSG(d < 1e-5, "spmm %s f=%lld val=%d thr=%d beta=%g: diff %g",
                                   pg_kernel_isa_name(isa), (long long)f, wv, t, (double)beta, d);
-                        /* fused bias + ReLU against the reference composition */
-                        pg_real *b = bk ? rand_buf(f) : NULL;
-                        cpu->spmm_epilogue(&S, X, f, b, wv, Y1);
-                        ref->spmm_epilogue(&S, X, f, b, wv, Y2);
+                        /* fused self term (with bias), bias + ReLU against the reference
+                         * composition */
+                        pg_real *b = bk ? rand_buf(f) : NULL, *Xs = NULL;
+                        if (bk) { /* not from rand_buf: the later tests' draws stay as they were */
+                            Xs = malloc((size_t)(S.nrows * f) * sizeof *Xs);
+                            for (int64_t q = 0; q < S.nrows * f; q++) Xs[q] = (pg_real)sin(0.37 * (double)q);
+                        }
+                        cpu->spmm_epilogue(&S, X, f, (pg_real)1.5, Xs, b, wv, Y1);
+                        ref->spmm_epilogue(&S, X, f, (pg_real)1.5, Xs, b, wv, Y2);
                         d = max_rel_diff(Y1, Y2, S.nrows * f);
-                        CHECK_MSG(d < 1e-5, "spmm_epilogue %s f=%lld relu=%d bias=%d thr=%d: diff %g",
+                        CHECK_MSG(d < 1e-5, "spmm_epilogue %s f=%lld relu=%d bias+self=%d thr=%d: diff %g",
                                   pg_kernel_isa_name(isa), (long long)f, wv, bk, t, d);
-                        free(X), free(Y1), free(Y2), free(b);
+                        free(X), free(Y1), free(Y2), free(b), free(Xs);
                     }
             free_csr(&S);
         }
@@ -300,7 +305,7 @@ static void test_gemm_tall(void) {
                         for (int64_t q = 0; q < m * ldc; q++) C[q] = (pg_real)NAN;
                     pg_real *R = copy_buf(C, m * ldc);
                     gemm_oracle(0, tb, m, n, k, alpha, A, lda, B, ldb, beta, R, ldc);
-                    const int did = pg_gemm_tall(tb, m, n, k, (pg_real)alpha, A, lda, B, ldb, (pg_real)beta, C, ldc, 2);
+                    const int did = pg_gemm_tall(tb, m, n, k, (pg_real)alpha, A, lda, B, ldb, (pg_real)beta, C, ldc, 2, NULL);
                     CHECK_MSG(did == expect, "pg_gemm_tall %lldx%lldx%lld: returned %d on a CPU with%s AVX-512",
                               (long long)m, (long long)n, (long long)k, did, avx512 ? "" : "out");
                     if (did) {
@@ -351,13 +356,42 @@ static void test_gemm_tall(void) {
                 }
     /* out of range, and lowered by the dispatch: declined, C untouched */
     pg_real one = 1, c0 = 7;
-    CHECK(!pg_gemm_tall(0, 1, PG_TALL_MAX_N + 1, 1, 1, &one, 1, &one, 1, 0, &c0, 1, 1) && c0 == 7);
+    CHECK(!pg_gemm_tall(0, 1, PG_TALL_MAX_N + 1, 1, 1, &one, 1, &one, 1, 0, &c0, 1, 1, NULL) && c0 == 7);
     pg_kernel_set_isa(PG_ISA_GENERIC);
-    CHECK(!pg_gemm_tall(0, 1, 1, 1, 1, &one, 1, &one, 1, 0, &c0, 1, 1) && c0 == 7);
+    CHECK(!pg_gemm_tall(0, 1, 1, 1, 1, &one, 1, &one, 1, 0, &c0, 1, 1, NULL) && c0 == 7);
     CHECK(!pg_gemm_tall_tn(1, 1, 1, 1, &one, 1, &one, 1, 0, &c0, 1) && c0 == 7);
     pg_kernel_set_isa(-1);
     printf("AVX-512 products: %s (%d products checked against the oracle)\n",
            expect ? "in use" : "not available here", ran);
+}
+
+/* A product with its epilogue (bias, ReLU, a ReLU's mask; pg_gemm_epi) against the
+ * reference composition, on the AVX-512 kernels and on the OpenBLAS path, with row tails,
+ * narrow and wide outputs, op(B) transposed and a mask with a stride of its own. */
+static void test_gemm_epi(void) {
+    const pg_backend *cpu = pg_backend_cpu(), *ref = pg_backend_ref();
+    const int64_t shapes[][3] = {{1003, 40, 256}, {997, 256, 128}, {13, 17, 9}, {600, 65, 300}};
+    for (int isa = PG_ISA_AVX2; isa <= PG_ISA_AVX512; isa++) {
+        pg_kernel_set_isa(isa);
+        for (size_t sh = 0; sh < sizeof shapes / sizeof shapes[0]; sh++)
+            for (int v = 0; v < 4; v++) { /* v: bias+relu, mask, bias+relu+mask (tb), mask (tb) */
+                const int64_t m = shapes[sh][0], n = shapes[sh][1], k = shapes[sh][2];
+                const int tb = v >= 2, ldm = (int)n + 3;
+                pg_real *A = rand_buf(m * k), *B = rand_buf(k * n), *bias = rand_buf(n), *M = rand_buf(m * ldm);
+                pg_real *C1 = rand_buf(m * n), *C2 = copy_buf(C1, m * n);
+                const pg_gemm_epi e = {v != 1 && v != 3 ? bias : NULL, v != 1 && v != 3, v >= 1 ? M : NULL, ldm};
+                cpu->gemm_epi(tb, m, n, k, A, k, B, tb ? k : n, &e, C1, n);
+                ref->gemm_epi(tb, m, n, k, A, k, B, tb ? k : n, &e, C2, n);
+                const double d = max_rel_diff(C1, C2, m * n);
+                int zeros_ok = 1; /* the masked elements are exactly 0 */
+                for (int64_t i = 0; i < m && e.mask; i++)
+                    for (int64_t j = 0; j < n; j++) zeros_ok &= M[i * ldm + j] > 0 || C1[i * n + j] == 0;
+                CHECK_MSG(d < 1e-4 && zeros_ok, "gemm_epi %s %lldx%lldx%lld v=%d: diff %g, mask zeros %d",
+                          pg_kernel_isa_name(pg_kernel_isa()), (long long)m, (long long)n, (long long)k, v, d, zeros_ok);
+                free(A), free(B), free(bias), free(M), free(C1), free(C2);
+            }
+    }
+    pg_kernel_set_isa(-1);
 }
 
 /* The double-accumulated weight-gradient kernels (--reproducible) against the reference
@@ -689,6 +723,7 @@ int main(void) {
     test_gemm_split();
     test_gemm_rows_independent();
     test_gemm_tall();
+    test_gemm_epi();
     test_double_sums();
     test_fused_elementwise();
     test_philox16();

@@ -427,6 +427,36 @@ static pargnn_status aggregate_t(const pg_net *net, const pg_graph *g, pg_real *
     return PARGNN_STATUS_OK;
 }
 
+/* Y = relu?(S X + self X + bias) over the owned rows (GIN's sum with its (1 + eps) h
+ * term, and in the forward its MLP's bias and ReLU), in the SpMM's epilogue: no passes
+ * over Y after the product. transposed: S^T in place of S (the backward); a transpose that
+ * is not S itself (a directed graph, one process) takes separate passes. GIN's sum has no
+ * row scales, and this does not take them. */
+static pargnn_status aggregate_self(const pg_net *net, const pg_graph *g, pg_real *X, int64_t f,
+                                    pg_real self, const pg_real *bias, int relu, int transposed,
+                                    pg_real *Y) {
+    const pg_backend *be = net->be;
+    if (g->lscale)
+        return pg_error(PARGNN_STATUS_INTERNAL, "a self term with row scales is not implemented");
+    if (transposed && !g->symmetric) {
+        PG_TRY(aggregate_t(net, g, X, f, Y)); /* no row scales: X intact */
+        axpy(Y, self, X, net->n * f);
+        if (bias || relu) pg_bias_relu_dropout(Y, net->n, f, bias, relu, NULL, NULL, 0, NULL);
+        return PARGNN_STATUS_OK;
+    }
+    if (!g->ex) {
+        be->spmm_epilogue(g->adj, X, f, self, X, bias, relu, Y);
+        return PARGNN_STATUS_OK;
+    }
+    const int64_t ni = g->adj_inner->nrows; /* inner rows first, then the outer ones */
+    PG_TRY(g->ex->begin(g->ex->ctx, X, f));
+    if (ni > 0) be->spmm_epilogue(g->adj_inner, X, f, self, X, bias, relu, Y);
+    PG_TRY(g->ex->end(g->ex->ctx, X, f));
+    if (g->adj_outer->nrows > 0)
+        be->spmm_epilogue(g->adj_outer, X, f, self, X + ni * f, bias, relu, Y + ni * f);
+    return PARGNN_STATUS_OK;
+}
+
 /* The input the forward pass used for layer l (dropout is a pure function of its key). */
 static layer_in layer_input_again(const pg_net *net, const pg_input *x, int l) {
     layer_in in = {0};
@@ -474,19 +504,26 @@ static pargnn_status gin_forward(pg_net *net, const pg_graph *g, const layer_in 
     const pg_real one_eps = 1 + gin_eps(net, ly);
     const int64_t n = net->n;
     pg_real *R = net->R[l], *T = net->T[l];
+    const int plain_mlp = ly->mlp_norm.kind == PARGNN_NORM_NONE;
+    int done = 0; /* bias and ReLU applied already */
     if (ly->aggregate_first) {
         /* T = U (n, fin) = A H + (1+eps) H; R (n, mid) = U W */
-        PG_TRY(aggregate(net, g, net->H[l], ly->fin, T));
-        axpy(T, one_eps, net->H[l], n * ly->fin);
-        net->be->gemm(0, 0, n, ly->mid, ly->fin, 1, T, ly->fin, W, ly->mid, 0, R, ly->mid);
+        PG_TRY(aggregate_self(net, g, net->H[l], ly->fin, one_eps, NULL, 0, 0, T));
+        if (plain_mlp) { /* + b and the ReLU as the product is stored */
+            const pg_gemm_epi e = {b, 1, NULL, 0};
+            net->be->gemm_epi(0, n, ly->mid, ly->fin, T, ly->fin, W, ly->mid, &e, R, ly->mid);
+            done = 1;
+        } else {
+            net->be->gemm(0, 0, n, ly->mid, ly->fin, 1, T, ly->fin, W, ly->mid, 0, R, ly->mid);
+        }
     } else {
-        /* T = P (n, mid) = H W; R = A P + (1+eps) P */
+        /* T = P (n, mid) = H W; R = A P + (1+eps) P (+ b, ReLU: without the MLP's norm) */
         pg_net_transform(net, in, W, ly->fin, ly->mid, 0, T);
-        PG_TRY(aggregate(net, g, T, ly->mid, R));
-        axpy(R, one_eps, T, n * ly->mid);
+        PG_TRY(aggregate_self(net, g, T, ly->mid, one_eps, plain_mlp ? b : NULL, plain_mlp, 0, R));
+        done = plain_mlp;
     }
-    if (ly->mlp_norm.kind == PARGNN_NORM_NONE) {
-        pg_bias_relu_dropout(R, n, ly->mid, b, 1, NULL, NULL, 0, NULL);
+    if (plain_mlp) {
+        if (!done) pg_bias_relu_dropout(R, n, ly->mid, b, 1, NULL, NULL, 0, NULL);
     } else { /* the MLP's norm between its first map and the ReLU */
         if (b) pg_bias_add(R, n, ly->mid, b);
         PG_TRY(pg_norm_forward(net, g, &ly->mlp_norm, &net->epi[l].mlp, R, training));
@@ -588,14 +625,14 @@ static pargnn_status gin_backward(pg_net *net, const pg_graph *g, const layer_in
     pg_real *R = net->R[l], *T = net->T[l];
     const pg_real one_eps = 1 + gin_eps(net, ly);
     const int learn = ly->eps_off >= 0;
-    /* Z = R W2: dW2 = R^T dZ; dM (n, mid) = (dZ W2^T) masked by R > 0 (then through the
-     * MLP's norm), db = its column sums */
+    /* Z = R W2: dW2 = R^T dZ; dM (n, mid) = (dZ W2^T) masked by R > 0 (in the product's
+     * store; then through the MLP's norm), db = its column sums */
     pg_net_dense_grad(net, R, dZ, mid, fout, ly->w2_off);
-    be->gemm(0, 1, n, mid, fout, 1, dZ, fout, W2, fout, 0, tmp, mid);
+    const pg_gemm_epi relu_mask = {NULL, 0, R, mid}; /* the ReLU's mask as the product is stored */
+    be->gemm_epi(1, n, mid, fout, dZ, fout, W2, fout, &relu_mask, tmp, mid);
     if (ly->mlp_norm.kind == PARGNN_NORM_NONE) {
-        pg_net_bias_grad(net, tmp, R, n, mid, 1, ly->b_off);
+        pg_net_bias_grad(net, tmp, tmp, n, mid, 0, ly->b_off);
     } else {
-        pg_relu_backward(tmp, R, n * mid);
         PG_TRY(pg_norm_backward(net, g, &ly->mlp_norm, &net->epi[l].mlp, tmp));
         if (ly->b_off >= 0) pg_net_bias_grad(net, tmp, tmp, n, mid, 0, ly->b_off); /* no mask */
     }
@@ -609,8 +646,7 @@ static pargnn_status gin_backward(pg_net *net, const pg_graph *g, const layer_in
             be->gemm(0, 1, n, fin, mid, 1, dM, mid, W, mid, 0, dU, fin);
             if (learn) pg_net_set_grad(net, ly->eps_off, dot_rows(dU, net->H[l], n * fin));
             if (l > 0) {
-                PG_TRY(aggregate_t(net, g, dU, fin, tmp)); /* GIN's sum: no scale, dU intact */
-                axpy(tmp, one_eps, dU, n * fin);
+                PG_TRY(aggregate_self(net, g, dU, fin, one_eps, NULL, 0, 1, tmp));
                 *dH = tmp;
             }
         }
@@ -619,8 +655,7 @@ static pargnn_status gin_backward(pg_net *net, const pg_graph *g, const layer_in
          * dW = H^T dP; dH = dP W^T */
         if (learn) pg_net_set_grad(net, ly->eps_off, dot_rows(dM, T, n * mid));
         pg_real *dP = dZ;
-        PG_TRY(aggregate_t(net, g, dM, mid, dP));
-        axpy(dP, one_eps, dM, n * mid);
+        PG_TRY(aggregate_self(net, g, dM, mid, one_eps, NULL, 0, 1, dP));
         pg_net_transform_grad(net, in, dP, fin, mid, ly->w_off);
         if (l > 0) {
             be->gemm(0, 1, n, fin, mid, 1, dP, mid, W, mid, 0, tmp, fin);

@@ -210,7 +210,7 @@ static void gemm_impl(int ta, int tb, int64_t m, int64_t n, int64_t k, pg_real a
     }
     int nt = pg_get_threads();
     if (nt > PG_MAX_THREADS) nt = PG_MAX_THREADS;
-    if (!ta && pg_gemm_tall(tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, nt))
+    if (!ta && pg_gemm_tall(tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, nt, NULL))
         return; /* the AVX-512 kernel (gemm.c): each row's bits depend on the row alone */
     if (!ta && row_tiles(tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, nt))
         return; /* rows of C are rows of A: fixed tiles, whatever k */
@@ -311,12 +311,12 @@ static void cpu_spmm(const pg_csr *S, const pg_real *X, int64_t f, pg_real beta,
     pg_phase_acc[PARGNN_PHASE_SPMM] += pg_now_ms() - t0;
 }
 
-/* Y: (S.nrows, f) = relu?(S X + bias): the layer's bias and activation applied while the
- * row is still in registers, saving two passes over Y. */
-static void cpu_spmm_epilogue(const pg_csr *S, const pg_real *X, int64_t f, const pg_real *bias,
-                              int relu, pg_real *Y) {
+/* Y: (S.nrows, f) = relu?(S X + self Xs + bias): the self term, the layer's bias and its
+ * activation applied while the row is still in registers, saving passes over Y. */
+static void cpu_spmm_epilogue(const pg_csr *S, const pg_real *X, int64_t f, pg_real self,
+                              const pg_real *Xs, const pg_real *bias, int relu, pg_real *Y) {
     const double t0 = pg_now_ms();
-    pg_spmm_args a = {.S = S, .X = X, .f = f, .Y = Y, .bias = bias, .relu = relu};
+    pg_spmm_args a = {.S = S, .X = X, .f = f, .Y = Y, .bias = bias, .relu = relu, .self = self, .Xs = Xs};
     pg_cpu_spmm_args(&a);
     pg_phase_acc[PARGNN_PHASE_SPMM] += pg_now_ms() - t0;
 }
@@ -512,8 +512,22 @@ static void cpu_spmm_t64(const pg_csr *S, const pg_real *X, int64_t f, double *Y
     pg_phase_acc[PARGNN_PHASE_SPMM] += pg_now_ms() - t0;
 }
 
-static const pg_backend cpu_backend = {"cpu",      cpu_gemm,          cpu_spmm,
-                                       cpu_spmm_t, cpu_spmm_epilogue, cpu_gemm_tn64,
-                                       cpu_spmm_t64};
+/* C = epi(A op(B)): in the AVX-512 kernels' stores, else the product then one pass. */
+static void cpu_gemm_epi(int tb, int64_t m, int64_t n, int64_t k, const pg_real *A, int64_t lda,
+                         const pg_real *B, int64_t ldb, const pg_gemm_epi *epi, pg_real *C,
+                         int64_t ldc) {
+    const double t0 = pg_now_ms();
+    int nt = pg_get_threads();
+    if (nt > PG_MAX_THREADS) nt = PG_MAX_THREADS;
+    if (!pg_gemm_tall(tb, m, n, k, 1, A, lda, B, ldb, 0, C, ldc, nt, epi)) {
+        gemm_impl(0, tb, m, n, k, 1, A, lda, B, ldb, 0, C, ldc);
+        pg_gemm_epi_apply(epi, m, n, C, ldc);
+    }
+    pg_phase_acc[PARGNN_PHASE_GEMM] += pg_now_ms() - t0;
+}
+
+static const pg_backend cpu_backend = {"cpu",        cpu_gemm,          cpu_spmm,
+                                       cpu_spmm_t,   cpu_spmm_epilogue, cpu_gemm_tn64,
+                                       cpu_spmm_t64, cpu_gemm_epi};
 
 const pg_backend *pg_backend_cpu(void) { return &cpu_backend; }

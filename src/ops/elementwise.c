@@ -336,3 +336,14 @@ int pg_all_finite(const pg_real *x, int64_t count) {
         if (!isfinite(x[k])) return 0;
     return 1;
 }
+
+void pg_gemm_epi_apply(const pg_gemm_epi *epi, int64_t m, int64_t n, pg_real *C, int64_t ldc) {
+#pragma omp parallel for schedule(static) if (m * n >= PG_PAR_MIN)
+    for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j < n; j++) {
+            pg_real z = C[i * ldc + j] + (epi->bias ? epi->bias[j] : 0);
+            if (epi->relu && z < 0) z = 0;
+            if (epi->mask && !(epi->mask[i * epi->ldm + j] > 0)) z = 0;
+            C[i * ldc + j] = z;
+        }
+}

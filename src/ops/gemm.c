@@ -13,7 +13,7 @@
  * copy by the same code.
  *
  * On the arxiv-shaped layers (Xeon with AVX-512, OpenBLAS 0.3.21; bench/results/
- * gemm_tall_xeon.md) the row products run 1.15-1.24x faster than OpenBLAS's SkylakeX
+ * gemm_tall_xeon.md) the row products run 1.15-1.23x faster than OpenBLAS's SkylakeX
  * kernels at width 256 and 1.24-1.63x at the output layer's width 40; the weight gradients
  * (op(A) = A^T, pg_gemm_tall_tn, called by cpu.c per chunk of rows) at 0.92-1.00x. Against
  * the Prescott kernels OpenBLAS 0.3.21 falls back to on CPUs it does not know, 2.5-5.7x.
@@ -73,7 +73,8 @@ static void pack_b(int tb, int64_t n, int64_t k, const float *B, int64_t ldb, in
  * alpha acc + beta C (C not read when beta is 0). */
 static inline __attribute__((always_inline, target("avx512f"))) void
 tile_finish(const int MR, const int NV, __m512 acc[8][4], int last, float *pp, int64_t pw,
-            int rows, float *y, int64_t ldc, int64_t w, float alpha, float beta) {
+            int rows, float *y, int64_t ldc, int64_t w, float alpha, float beta,
+            const pg_gemm_epi *epi, const float *bias, const float *mk) {
     if (!last) {
         for (int r = 0; r < MR; r++)
             for (int v = 0; v < NV; v++) _mm512_storeu_ps(pp + r * pw + 16 * v, acc[r][v]);
@@ -91,6 +92,14 @@ tile_finish(const int MR, const int NV, __m512 acc[8][4], int last, float *pp, i
             float *yv = y + r * ldc + 16 * v;
             __m512 z = alpha == 1.0f ? acc[r][v] : _mm512_mul_ps(acc[r][v], al);
             if (beta != 0.0f) z = _mm512_fmadd_ps(be, _mm512_maskz_loadu_ps(m[v], yv), z);
+            if (epi) { /* as ops.h: + bias, ReLU, then the mask of a ReLU's output */
+                if (bias) z = _mm512_add_ps(z, _mm512_maskz_loadu_ps(m[v], bias + 16 * v));
+                if (epi->relu) z = _mm512_max_ps(z, _mm512_setzero_ps());
+                if (mk) {
+                    const __m512 g = _mm512_maskz_loadu_ps(m[v], mk + r * epi->ldm + 16 * v);
+                    z = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(g, _mm512_setzero_ps(), _CMP_GT_OQ), z);
+                }
+            }
             _mm512_mask_storeu_ps(yv, m[v], z);
         }
 }
@@ -101,12 +110,15 @@ typedef struct {
     int64_t lda, ldc;
     float alpha, beta;
     float *C;
+    const pg_gemm_epi *epi; /* or NULL */
+    const float *mask;      /* epi's mask rows aligned with C's (stride epi->ldm), or NULL */
 } tall_args;
 
 /* Rows i0 .. i0 + MR - 1 of C: blocks of k outside, panels inside. part holds the running
  * sums between blocks of k (MR rows of np * 16 NV). */
 static inline __attribute__((always_inline, target("avx512f"))) void
-tall_block(const int MR, const int NV, const tall_args *t, const float *a, float *c, float *part) {
+tall_block(const int MR, const int NV, const tall_args *t, const float *a, float *c, const float *mk,
+           float *part) {
     const int64_t NR = 16 * NV, k = t->k, lda = t->lda, pw = t->np * NR;
     for (int64_t k0 = 0; k0 < k; k0 += PG_TALL_KC) {
         const int64_t k1 = k - k0 < PG_TALL_KC ? k : k0 + PG_TALL_KC;
@@ -128,7 +140,9 @@ tall_block(const int MR, const int NV, const tall_args *t, const float *a, float
                     for (int v = 0; v < NV; v++) acc[r][v] = _mm512_fmadd_ps(x, bv[v], acc[r][v]);
                 }
             }
-            tile_finish(MR, NV, acc, last, pp, pw, MR, c + p * NR, t->ldc, t->n - p * NR, t->alpha, t->beta);
+            const float *bias = t->epi && t->epi->bias ? t->epi->bias + p * NR : NULL;
+            tile_finish(MR, NV, acc, last, pp, pw, MR, c + p * NR, t->ldc, t->n - p * NR, t->alpha, t->beta,
+                        t->epi, bias, mk ? mk + p * NR : NULL);
         }
     }
 }
@@ -139,8 +153,9 @@ tall_rows(const int MR, const int NV, const tall_args *t, int64_t b0, int64_t b1
     for (int64_t bk = b0; bk < b1; bk++) {
         const float *a = t->A + bk * MR * t->lda;
         float *c = t->C + bk * MR * t->ldc;
-        if (MR == 8) tall_block(8, 3, t, a, c, part);
-        else tall_block(6, 4, t, a, c, part);
+        const float *mk = t->mask ? t->mask + bk * MR * t->epi->ldm : NULL;
+        if (MR == 8) tall_block(8, 3, t, a, c, mk, part);
+        else tall_block(6, 4, t, a, c, mk, part);
     }
     (void)NV;
 }
@@ -149,7 +164,7 @@ int pg_gemm_tall_active(void) { return pg_kernel_isa() >= PG_ISA_AVX512; }
 
 int pg_gemm_tall(int tb, int64_t m, int64_t n, int64_t k, pg_real alpha, const pg_real *A,
                  int64_t lda, const pg_real *B, int64_t ldb, pg_real beta, pg_real *C,
-                 int64_t ldc, int nt) {
+                 int64_t ldc, int nt, const pg_gemm_epi *epi) {
     if (pg_kernel_isa() < PG_ISA_AVX512 || m <= 0 || n <= 0 || k <= 0 || n > PG_TALL_MAX_N ||
         k > PG_TALL_MAX_K)
         return 0;
@@ -159,10 +174,11 @@ int pg_gemm_tall(int tb, int64_t m, int64_t n, int64_t k, pg_real alpha, const p
     const int64_t NR = 16 * NV, np = (n + NR - 1) / NR;
     const int64_t nb = m / MR, tail = m - nb * MR;
     float *Bp = grow(&packed, &packed_len, (size_t)(np * NR * k), "packed weights");
-    float *tb_ = tail > 0 ? grow(&tail_buf, &tail_len, (size_t)(MR * (k + n)), "product tail") : NULL;
+    const int masked = epi && epi->mask;
+    float *tb_ = tail > 0 ? grow(&tail_buf, &tail_len, (size_t)(MR * (k + 2 * n)), "product tail") : NULL;
     if (!Bp || (tail > 0 && !tb_)) return 0;
     pack_b(tb, n, k, B, ldb, NR, Bp);
-    tall_args t = {n, k, np, A, Bp, lda, ldc, alpha, beta, C};
+    tall_args t = {n, k, np, A, Bp, lda, ldc, alpha, beta, C, epi, masked ? epi->mask : NULL};
     const int64_t tasks = (nb + PG_TALL_TASK_BLOCKS - 1) / PG_TALL_TASK_BLOCKS;
     const int par = nt > 1 && tasks > 1 && (double)m * (double)n * (double)k >= PG_TALL_PAR_MIN;
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (par)
@@ -171,15 +187,18 @@ int pg_gemm_tall(int tb, int64_t m, int64_t n, int64_t k, pg_real alpha, const p
         tall_rows(MR, NV, &t, b0, b0 + PG_TALL_TASK_BLOCKS < nb ? b0 + PG_TALL_TASK_BLOCKS : nb);
     }
     if (tail > 0) { /* the last rows through a zero-padded block: the same code, the same bits */
-        float *ta = tb_, *tc = tb_ + MR * k;
-        memset(tb_, 0, (size_t)(MR * (k + n)) * sizeof(float));
+        float *ta = tb_, *tc = tb_ + MR * k, *tm = tc + MR * n;
+        memset(tb_, 0, (size_t)(MR * (k + 2 * n)) * sizeof(float));
         const int64_t r0 = nb * MR;
         for (int64_t r = 0; r < tail; r++) {
             memcpy(ta + r * k, A + (r0 + r) * lda, (size_t)k * sizeof(float));
             if (beta != 0) memcpy(tc + r * n, C + (r0 + r) * ldc, (size_t)n * sizeof(float));
+            if (masked) memcpy(tm + r * n, epi->mask + (r0 + r) * epi->ldm, (size_t)n * sizeof(float));
         }
+        pg_gemm_epi te = epi ? *epi : (pg_gemm_epi){0};
+        te.ldm = n;
         tall_args tt = t;
-        tt.A = ta, tt.lda = k, tt.C = tc, tt.ldc = n;
+        tt.A = ta, tt.lda = k, tt.C = tc, tt.ldc = n, tt.epi = epi ? &te : NULL, tt.mask = masked ? tm : NULL;
         tall_rows(MR, NV, &tt, 0, 1);
         for (int64_t r = 0; r < tail; r++) memcpy(C + (r0 + r) * ldc, tc + r * n, (size_t)n * sizeof(float));
     }
@@ -221,7 +240,7 @@ tn_tile(const int MR, const int NV, const tn_args *t, int64_t c0, int64_t p, con
     }
     const int rows = t->m - c0 < MR ? (int)(t->m - c0) : MR;
     tile_finish(MR, NV, acc, last, pp, pw, rows, t->C + c0 * t->ldc + j0, t->ldc, t->n - j0, t->alpha,
-                t->beta);
+                t->beta, NULL, NULL, NULL);
 }
 
 /* Tiles q0 .. q1 - 1 (panel q / ntr, row tile q % ntr) on this thread; ap holds
@@ -312,8 +331,8 @@ int pg_gemm_tall_tn(int64_t m, int64_t n, int64_t k, pg_real alpha, const pg_rea
 
 int pg_gemm_tall(int tb, int64_t m, int64_t n, int64_t k, pg_real alpha, const pg_real *A,
                  int64_t lda, const pg_real *B, int64_t ldb, pg_real beta, pg_real *C,
-                 int64_t ldc, int nt) {
-    (void)tb, (void)m, (void)n, (void)k, (void)alpha, (void)A, (void)lda, (void)B, (void)ldb;
+                 int64_t ldc, int nt, const pg_gemm_epi *epi) {
+    (void)epi, (void)tb, (void)m, (void)n, (void)k, (void)alpha, (void)A, (void)lda, (void)B, (void)ldb;
     (void)beta, (void)C, (void)ldc, (void)nt;
     return 0;
 }

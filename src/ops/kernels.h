@@ -17,8 +17,9 @@ int pg_kernel_isa(void);
 int pg_kernel_set_isa(int isa);
 const char *pg_kernel_isa_name(int isa);
 
-/* Y[i] = relu?( rowscale[i] * sum_e v_e X[col_e] + beta * Y[i] + bias ), where
- * v_e = S.val[e], else colscale[col_e], else 1. rowscale is only allowed with beta == 0. */
+/* Y[i] = relu?( rowscale[i] * (sum_e v_e X[col_e] + self Xs[i]) + beta * Y[i] + bias ),
+ * where v_e = S.val[e], else colscale[col_e], else 1, and the self term is there when Xs
+ * is not NULL (GIN's (1 + eps) h_i). rowscale is only allowed with beta == 0. */
 typedef struct pg_spmm_args {
     const pg_csr *S;
     const pg_real *X;          /* (S.ncols, f) */
@@ -29,6 +30,8 @@ typedef struct pg_spmm_args {
     const pg_real *colscale;   /* (S.ncols) or NULL; used when S.val == NULL */
     const pg_real *bias;       /* (f) or NULL */
     int relu;
+    pg_real self;              /* with Xs: the self term's coefficient */
+    const pg_real *Xs;         /* (S.nrows, f) or NULL: the rows of the self term */
 } pg_spmm_args;
 
 /* Rows r0..r1-1 of the product above, on the calling thread. */
@@ -43,14 +46,15 @@ void pg_spmm_t_scatter(const pg_csr *S, const pg_real *X, int64_t f, pg_real *Y,
  * PG_TALL_MAX_K x PG_TALL_MAX_N, threaded over nt threads: every element one multiply-add
  * chain over k in order, so a row's bits do not depend on the rows around it or the
  * thread count. Returns 0, doing nothing, where the path does not apply (no AVX-512 or
- * lowered by $PARGNN_ISA, the double build, a larger op(B), no memory for the packing). */
+ * lowered by $PARGNN_ISA, the double build, a larger op(B), no memory for the packing).
+ * epi (NULL: none) is applied after alpha and beta, as each element is stored. */
 #define PG_TALL_MAX_N 1024
 /* 1 when those products run on this path (an AVX-512 CPU, not lowered, the float build). */
 int pg_gemm_tall_active(void);
 #define PG_TALL_MAX_K 4096
 int pg_gemm_tall(int tb, int64_t m, int64_t n, int64_t k, pg_real alpha, const pg_real *A,
                  int64_t lda, const pg_real *B, int64_t ldb, pg_real beta, pg_real *C,
-                 int64_t ldc, int nt);
+                 int64_t ldc, int nt, const pg_gemm_epi *epi);
 /* C (m, n) = alpha A^T B + beta C, A (k, m) and B (k, n) with k the long side (weight
  * gradients), m at most PG_TALL_MAX_K and n at most PG_TALL_MAX_N, on the calling thread
  * (cpu.c threads it by chunks of k): each element one chain over k in order. 0 as above. */

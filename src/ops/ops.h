@@ -10,6 +10,20 @@
 
 #include "core/pg.h"
 
+/* What a product's epilogue does to each element z of C (i, j) as it is stored: z +
+ * bias[j] (bias NULL: none), then max(z, 0) when relu, then 0 where mask[i ldm + j] <= 0
+ * (mask NULL: none; the derivative of a ReLU, from its output). */
+typedef struct pg_gemm_epi {
+    const pg_real *bias;
+    int relu;
+    const pg_real *mask;
+    int64_t ldm;
+} pg_gemm_epi;
+
+/* C (m, n) = epi(C): the epilogue as a pass of its own (ref.c, and cpu.c off the AVX-512
+ * path). */
+void pg_gemm_epi_apply(const pg_gemm_epi *epi, int64_t m, int64_t n, pg_real *C, int64_t ldc);
+
 typedef struct pg_backend {
     const char *name;
     /* C: (m, n) = alpha * op(A) op(B) + beta * C, op(A): (m, k), op(B): (k, n);
@@ -21,10 +35,11 @@ typedef struct pg_backend {
     void (*spmm)(const pg_csr *S, const pg_real *X, int64_t f, pg_real beta, pg_real *Y);
     /* Y: (S.ncols, f) = S^T X + beta * Y, X: (S.nrows, f). */
     void (*spmm_t)(const pg_csr *S, const pg_real *X, int64_t f, pg_real beta, pg_real *Y);
-    /* Y: (S.nrows, f) = S X + bias (b: (f), NULL = none), then max(., 0) when relu: a
-     * layer's aggregation with its epilogue fused (the reference composes the three). */
-    void (*spmm_epilogue)(const pg_csr *S, const pg_real *X, int64_t f, const pg_real *bias,
-                          int relu, pg_real *Y);
+    /* Y: (S.nrows, f) = S X + self Xs + bias (Xs: (S.nrows, f), b: (f), NULL = none), then
+     * max(., 0) when relu: a layer's aggregation with its self term (GIN's (1 + eps) h)
+     * and epilogue fused (the reference composes them). */
+    void (*spmm_epilogue)(const pg_csr *S, const pg_real *X, int64_t f, pg_real self,
+                          const pg_real *Xs, const pg_real *bias, int relu, pg_real *Y);
     /* Weight gradients summed in double (--reproducible): every product of two floats is
      * exact in double, so the sum is the same to about 1e-16 however its rows are split
      * among processes, and rounds to the same float almost always (in the double build,
@@ -34,6 +49,11 @@ typedef struct pg_backend {
                       const pg_real *B, int64_t ldb, double *C, int64_t ldc);
     /* Y: (S.ncols, f) = S^T X, X: (S.nrows, f) (a sparse input's weight gradient). */
     void (*spmm_t64)(const pg_csr *S, const pg_real *X, int64_t f, double *Y);
+    /* C: (m, n) = epi(A op(B)), A: (m, k): a layer's product with its bias and ReLU (the
+     * forward) or its ReLU's mask (the backward) applied as C is stored. */
+    void (*gemm_epi)(int tb, int64_t m, int64_t n, int64_t k, const pg_real *A, int64_t lda,
+                     const pg_real *B, int64_t ldb, const pg_gemm_epi *epi, pg_real *C,
+                     int64_t ldc);
 } pg_backend;
 
 const pg_backend *pg_backend_ref(void);  /* plain serial loops: the oracle */

@@ -50,12 +50,12 @@ static void ref_spmm_t(const pg_csr *S, const pg_real *X, int64_t f, pg_real bet
 }
 
 /* Y: (S.nrows, f) = relu?(S X + bias): the unfused composition, the oracle of the fused kernel */
-static void ref_spmm_epilogue(const pg_csr *S, const pg_real *X, int64_t f, const pg_real *bias,
-                              int relu, pg_real *Y) {
+static void ref_spmm_epilogue(const pg_csr *S, const pg_real *X, int64_t f, pg_real self,
+                              const pg_real *Xs, const pg_real *bias, int relu, pg_real *Y) {
     ref_spmm(S, X, f, 0, Y);
     for (int64_t i = 0; i < S->nrows; i++)
         for (int64_t j = 0; j < f; j++) {
-            pg_real z = Y[i * f + j] + (bias ? bias[j] : 0);
+            pg_real z = Y[i * f + j] + (Xs ? self * Xs[i * f + j] : 0) + (bias ? bias[j] : 0);
             Y[i * f + j] = relu && z < 0 ? 0 : z;
         }
 }
@@ -82,8 +82,15 @@ static void ref_spmm_t64(const pg_csr *S, const pg_real *X, int64_t f, double *Y
         }
 }
 
+static void ref_gemm_epi(int tb, int64_t m, int64_t n, int64_t k, const pg_real *A, int64_t lda,
+                         const pg_real *B, int64_t ldb, const pg_gemm_epi *epi, pg_real *C,
+                         int64_t ldc) {
+    ref_gemm(0, tb, m, n, k, 1, A, lda, B, ldb, 0, C, ldc);
+    pg_gemm_epi_apply(epi, m, n, C, ldc);
+}
+
 static const pg_backend ref_backend = {"ref",        ref_gemm,          ref_spmm,
                                        ref_spmm_t,   ref_spmm_epilogue, ref_gemm_tn64,
-                                       ref_spmm_t64};
+                                       ref_spmm_t64, ref_gemm_epi};
 
 const pg_backend *pg_backend_ref(void) { return &ref_backend; }

@@ -75,6 +75,10 @@ static void rows_generic(const pg_spmm_args *a, int64_t r0, int64_t r1) {
             const pg_real *restrict x = a->X + (int64_t)c * f;
             for (int64_t j = 0; j < f; j++) y[j] += v * x[j];
         }
+        if (a->Xs) {
+            const pg_real *restrict xs = a->Xs + i * f;
+            for (int64_t j = 0; j < f; j++) y[j] += a->self * xs[j];
+        }
         for (int64_t j = 0; j < f; j++) {
             pg_real z = y[j] * rs;
             if (a->bias) z += a->bias[j];
@@ -108,6 +112,11 @@ tile512(const pg_spmm_args *a, int64_t i, int64_t j0, const int NV, const __mmas
         }
         for (int q = 0; q < NV; q++)
             acc[q] = _mm512_fmadd_ps(vv, _mm512_maskz_loadu_ps(m[q], x + 16 * q), acc[q]);
+    }
+    if (a->Xs) {
+        const __m512 sv = _mm512_set1_ps(a->self);
+        const float *xs = a->Xs + i * f + j0;
+        for (int q = 0; q < NV; q++) acc[q] = _mm512_fmadd_ps(sv, _mm512_maskz_loadu_ps(m[q], xs + 16 * q), acc[q]);
     }
     float *y = a->Y + i * f + j0;
     const __m512 rs = _mm512_set1_ps(a->rowscale ? a->rowscale[i] : 1.0f);
@@ -157,6 +166,11 @@ tile256(const pg_spmm_args *a, int64_t i, int64_t j0, const int NV, const __m256
         const float *x = X + (int64_t)c * f;
         for (int q = 0; q < NV; q++)
             acc[q] = _mm256_fmadd_ps(vv, _mm256_maskload_ps(x + 8 * q, m[q]), acc[q]);
+    }
+    if (a->Xs) {
+        const __m256 sv = _mm256_set1_ps(a->self);
+        const float *xs = a->Xs + i * f + j0;
+        for (int q = 0; q < NV; q++) acc[q] = _mm256_fmadd_ps(sv, _mm256_maskload_ps(xs + 8 * q, m[q]), acc[q]);
     }
     float *y = a->Y + i * f + j0;
     const __m256 rs = _mm256_set1_ps(a->rowscale ? a->rowscale[i] : 1.0f);
