@@ -365,6 +365,18 @@ static void test_gemm_tall(void) {
            expect ? "in use" : "not available here", ran);
 }
 
+/* Every row of C (m, n) is relu(bias) for the bias of test_gemm_epi's NaN case: j - 10,
+ * NaN at column 3 (kept: z < 0 ? 0 : z). */
+static int relu_of_bias(const pg_real *C, int64_t m, int64_t n) {
+    int ok = 1;
+    for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j < n; j++) {
+            const pg_real got = C[i * n + j];
+            ok &= j == 3 ? isnan(got) : got == (j < 10 ? 0 : (pg_real)j - 10);
+        }
+    return ok;
+}
+
 /* A product with its epilogue (bias, ReLU, a ReLU's mask; pg_gemm_epi) against the
  * reference composition, on the AVX-512 kernels and on the OpenBLAS path, with row tails,
  * narrow and wide outputs, op(B) transposed and a mask with a stride of its own. */
@@ -390,6 +402,32 @@ static void test_gemm_epi(void) {
                           pg_kernel_isa_name(pg_kernel_isa()), (long long)m, (long long)n, (long long)k, v, d, zeros_ok);
                 free(A), free(B), free(bias), free(M), free(C1), free(C2);
             }
+    }
+    /* a NaN through bias and ReLU: kept, as the elementwise ReLU (z < 0 ? 0 : z) keeps it,
+     * on every path (MAXPS returns its second operand for a NaN) */
+    for (int isa = PG_ISA_GENERIC; isa <= PG_ISA_AVX512; isa++) {
+        pg_kernel_set_isa(isa);
+        const int64_t m = 7, n = 20, k = 3;
+        pg_real A[7 * 3], B[3 * 20], bias[20], C[7 * 20];
+        for (int64_t q = 0; q < m * k; q++) A[q] = 0;
+        for (int64_t q = 0; q < k * n; q++) B[q] = 1;
+        for (int64_t j = 0; j < n; j++) bias[j] = j == 3 ? (pg_real)NAN : (pg_real)j - 10;
+        const pg_gemm_epi e = {bias, 1, NULL, 0};
+        cpu->gemm_epi(0, m, n, k, A, k, B, n, &e, C, n);
+        CHECK_MSG(relu_of_bias(C, m, n), "gemm_epi %s: a NaN through bias + ReLU was not kept",
+                  pg_kernel_isa_name(pg_kernel_isa()));
+        /* the same through the SpMM's epilogue: one stored 0 per row, so the sum is 0 */
+        pg_csr S = {m, m, m, NULL, NULL, NULL};
+        int64_t rp[8];
+        int32_t col[7];
+        pg_real val[7], X[7 * 20], Y[7 * 20];
+        for (int64_t i = 0; i <= m; i++) rp[i] = i;
+        for (int64_t i = 0; i < m; i++) col[i] = (int32_t)i, val[i] = 0;
+        for (int64_t q = 0; q < m * n; q++) X[q] = 1;
+        S.rowptr = rp, S.col = col, S.val = val;
+        cpu->spmm_epilogue(&S, X, n, 0, NULL, bias, 1, Y);
+        CHECK_MSG(relu_of_bias(Y, m, n), "spmm_epilogue %s: a NaN through bias + ReLU was not kept",
+                  pg_kernel_isa_name(pg_kernel_isa()));
     }
     pg_kernel_set_isa(-1);
 }

@@ -631,7 +631,7 @@ static pargnn_status gin_backward(pg_net *net, const pg_graph *g, const layer_in
     const pg_gemm_epi relu_mask = {NULL, 0, R, mid}; /* the ReLU's mask as the product is stored */
     be->gemm_epi(1, n, mid, fout, dZ, fout, W2, fout, &relu_mask, tmp, mid);
     if (ly->mlp_norm.kind == PARGNN_NORM_NONE) {
-        pg_net_bias_grad(net, tmp, tmp, n, mid, 0, ly->b_off);
+        if (ly->b_off >= 0) pg_net_bias_grad(net, tmp, tmp, n, mid, 0, ly->b_off);
     } else {
         PG_TRY(pg_norm_backward(net, g, &ly->mlp_norm, &net->epi[l].mlp, tmp));
         if (ly->b_off >= 0) pg_net_bias_grad(net, tmp, tmp, n, mid, 0, ly->b_off); /* no mask */

@@ -94,7 +94,7 @@ tile_finish(const int MR, const int NV, __m512 acc[8][4], int last, float *pp, i
             if (beta != 0.0f) z = _mm512_fmadd_ps(be, _mm512_maskz_loadu_ps(m[v], yv), z);
             if (epi) { /* as ops.h: + bias, ReLU, then the mask of a ReLU's output */
                 if (bias) z = _mm512_add_ps(z, _mm512_maskz_loadu_ps(m[v], bias + 16 * v));
-                if (epi->relu) z = _mm512_max_ps(z, _mm512_setzero_ps());
+                if (epi->relu) z = _mm512_max_ps(_mm512_setzero_ps(), z); /* z < 0 ? 0 : z (NaN kept) */
                 if (mk) {
                     const __m512 g = _mm512_maskz_loadu_ps(m[v], mk + r * epi->ldm + 16 * v);
                     z = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(g, _mm512_setzero_ps(), _CMP_GT_OQ), z);

@@ -125,7 +125,7 @@ tile512(const pg_spmm_args *a, int64_t i, int64_t j0, const int NV, const __mmas
         __m512 r = _mm512_mul_ps(acc[q], rs);
         if (a->beta != 0) r = _mm512_fmadd_ps(beta, _mm512_maskz_loadu_ps(m[q], y + 16 * q), r);
         if (a->bias) r = _mm512_add_ps(r, _mm512_maskz_loadu_ps(m[q], a->bias + j0 + 16 * q));
-        if (a->relu) r = _mm512_max_ps(r, _mm512_setzero_ps());
+        if (a->relu) r = _mm512_max_ps(_mm512_setzero_ps(), r); /* r < 0 ? 0 : r (NaN kept) */
         _mm512_mask_storeu_ps(y + 16 * q, m[q], r);
     }
 }
@@ -179,7 +179,7 @@ tile256(const pg_spmm_args *a, int64_t i, int64_t j0, const int NV, const __m256
         __m256 r = _mm256_mul_ps(acc[q], rs);
         if (a->beta != 0) r = _mm256_fmadd_ps(beta, _mm256_maskload_ps(y + 8 * q, m[q]), r);
         if (a->bias) r = _mm256_add_ps(r, _mm256_maskload_ps(a->bias + j0 + 8 * q, m[q]));
-        if (a->relu) r = _mm256_max_ps(r, _mm256_setzero_ps());
+        if (a->relu) r = _mm256_max_ps(_mm256_setzero_ps(), r); /* r < 0 ? 0 : r (NaN kept) */
         _mm256_maskstore_ps(y + 8 * q, m[q], r);
     }
 }
