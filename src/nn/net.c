@@ -504,15 +504,15 @@ static pargnn_status gin_forward(pg_net *net, const pg_graph *g, const layer_in 
     const pg_real one_eps = 1 + gin_eps(net, ly);
     const int64_t n = net->n;
     pg_real *R = net->R[l], *T = net->T[l];
+    /* without the MLP's norm, its bias and ReLU ride in the first map's product or
+     * aggregation; with it, they follow the norm below */
     const int plain_mlp = ly->mlp_norm.kind == PARGNN_NORM_NONE;
-    int done = 0; /* bias and ReLU applied already */
     if (ly->aggregate_first) {
         /* T = U (n, fin) = A H + (1+eps) H; R (n, mid) = U W */
         PG_TRY(aggregate_self(net, g, net->H[l], ly->fin, one_eps, NULL, 0, 0, T));
         if (plain_mlp) { /* + b and the ReLU as the product is stored */
             const pg_gemm_epi e = {b, 1, NULL, 0};
             net->be->gemm_epi(0, n, ly->mid, ly->fin, T, ly->fin, W, ly->mid, &e, R, ly->mid);
-            done = 1;
         } else {
             net->be->gemm(0, 0, n, ly->mid, ly->fin, 1, T, ly->fin, W, ly->mid, 0, R, ly->mid);
         }
@@ -520,11 +520,8 @@ static pargnn_status gin_forward(pg_net *net, const pg_graph *g, const layer_in 
         /* T = P (n, mid) = H W; R = A P + (1+eps) P (+ b, ReLU: without the MLP's norm) */
         pg_net_transform(net, in, W, ly->fin, ly->mid, 0, T);
         PG_TRY(aggregate_self(net, g, T, ly->mid, one_eps, plain_mlp ? b : NULL, plain_mlp, 0, R));
-        done = plain_mlp;
     }
-    if (plain_mlp) {
-        if (!done) pg_bias_relu_dropout(R, n, ly->mid, b, 1, NULL, NULL, 0, NULL);
-    } else { /* the MLP's norm between its first map and the ReLU */
+    if (!plain_mlp) { /* the MLP's norm between its first map and the ReLU */
         if (b) pg_bias_add(R, n, ly->mid, b);
         PG_TRY(pg_norm_forward(net, g, &ly->mlp_norm, &net->epi[l].mlp, R, training));
         pg_relu(R, n * ly->mid);

@@ -148,7 +148,7 @@ tall_block(const int MR, const int NV, const tall_args *t, const float *a, float
 }
 
 static __attribute__((target("avx512f"), noinline)) void
-tall_rows(const int MR, const int NV, const tall_args *t, int64_t b0, int64_t b1) {
+tall_rows(const int MR, const tall_args *t, int64_t b0, int64_t b1) {
     float part[8 * PG_TALL_MAX_N];
     for (int64_t bk = b0; bk < b1; bk++) {
         const float *a = t->A + bk * MR * t->lda;
@@ -157,7 +157,6 @@ tall_rows(const int MR, const int NV, const tall_args *t, int64_t b0, int64_t b1
         if (MR == 8) tall_block(8, 3, t, a, c, mk, part);
         else tall_block(6, 4, t, a, c, mk, part);
     }
-    (void)NV;
 }
 
 int pg_gemm_tall_active(void) { return pg_kernel_isa() >= PG_ISA_AVX512; }
@@ -165,8 +164,7 @@ int pg_gemm_tall_active(void) { return pg_kernel_isa() >= PG_ISA_AVX512; }
 int pg_gemm_tall(int tb, int64_t m, int64_t n, int64_t k, pg_real alpha, const pg_real *A,
                  int64_t lda, const pg_real *B, int64_t ldb, pg_real beta, pg_real *C,
                  int64_t ldc, int nt, const pg_gemm_epi *epi) {
-    if (pg_kernel_isa() < PG_ISA_AVX512 || m <= 0 || n <= 0 || k <= 0 || n > PG_TALL_MAX_N ||
-        k > PG_TALL_MAX_K)
+    if (!pg_gemm_tall_active() || m <= 0 || n <= 0 || k <= 0 || n > PG_TALL_MAX_N || k > PG_TALL_MAX_K)
         return 0;
     if (omp_in_parallel()) return 0; /* one packing buffer: the caller is not threaded */
     /* narrow outputs (the last layer's classes) fit one 48-column panel */
@@ -184,7 +182,7 @@ int pg_gemm_tall(int tb, int64_t m, int64_t n, int64_t k, pg_real alpha, const p
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (par)
     for (int64_t q = 0; q < tasks; q++) {
         const int64_t b0 = q * PG_TALL_TASK_BLOCKS;
-        tall_rows(MR, NV, &t, b0, b0 + PG_TALL_TASK_BLOCKS < nb ? b0 + PG_TALL_TASK_BLOCKS : nb);
+        tall_rows(MR, &t, b0, b0 + PG_TALL_TASK_BLOCKS < nb ? b0 + PG_TALL_TASK_BLOCKS : nb);
     }
     if (tail > 0) { /* the last rows through a zero-padded block: the same code, the same bits */
         float *ta = tb_, *tc = tb_ + MR * k, *tm = tc + MR * n;
@@ -199,16 +197,17 @@ int pg_gemm_tall(int tb, int64_t m, int64_t n, int64_t k, pg_real alpha, const p
         te.ldm = n;
         tall_args tt = t;
         tt.A = ta, tt.lda = k, tt.C = tc, tt.ldc = n, tt.epi = epi ? &te : NULL, tt.mask = masked ? tm : NULL;
-        tall_rows(MR, NV, &tt, 0, 1);
+        tall_rows(MR, &tt, 0, 1);
         for (int64_t r = 0; r < tail; r++) memcpy(C + (r0 + r) * ldc, tc + r * n, (size_t)n * sizeof(float));
     }
     return 1;
 }
 
-/* ---- weight gradients: C (m, n) = alpha A^T B + beta C, A (k, m) and B (k, n) tall.
- * Rows of A and B come in chunks of PG_TALL_TN_CHUNK; each thread packs its chunk of A
- * (its tiles of A^T's rows, MR columns side by side) and of B (one panel at a time,
- * L1-sized), then runs the micro-kernel of the other products over them. */
+/* ---- weight gradients: C (m, n) = alpha A^T B + beta C, A (k, m) and B (k, n) tall,
+ * on the calling thread (cpu.c threads them by chunks of k). Rows of A and B come in
+ * chunks of PG_TALL_TN_CHUNK: the chunk of A is packed (A^T's rows in tiles of MR side by
+ * side), then for each panel the chunk of B (L1-sized), and the micro-kernel of the other
+ * products runs over them. */
 
 typedef struct {
     int64_t m, n, k, np, ntr; /* ntr: tiles of MR rows of A^T (columns of A) */
@@ -243,19 +242,16 @@ tn_tile(const int MR, const int NV, const tn_args *t, int64_t c0, int64_t p, con
                 t->beta, NULL, NULL, NULL);
 }
 
-/* Tiles q0 .. q1 - 1 (panel q / ntr, row tile q % ntr) on this thread; ap holds
- * (ntr, PG_TALL_TN_CHUNK, MR) and bp (PG_TALL_TN_CHUNK, 16 NV). */
+/* Every tile over every chunk of rows; ap holds (ntr, PG_TALL_TN_CHUNK, MR) and bp
+ * (PG_TALL_TN_CHUNK, 16 NV). */
 static inline __attribute__((always_inline, target("avx512f"))) void
-tn_tiles(const int MR, const int NV, const tn_args *t, int64_t q0, int64_t q1, float *ap, float *bp) {
+tn_tiles(const int MR, const int NV, const tn_args *t, float *ap, float *bp) {
     const int64_t NR = 16 * NV, C_ = PG_TALL_TN_CHUNK;
-    /* the row tiles this range uses (all of them once it spans a panel boundary) */
-    int64_t lo = 0, hi = t->ntr;
-    if (q0 / t->ntr == (q1 - 1) / t->ntr) lo = q0 % t->ntr, hi = (q1 - 1) % t->ntr + 1;
     for (int64_t i0 = 0; i0 < t->k; i0 += C_) {
         const int64_t ic = t->k - i0 < C_ ? t->k - i0 : C_;
         for (int64_t i = 0; i < ic; i++) {
             const float *a = t->A + (i0 + i) * t->lda;
-            for (int64_t rt = lo; rt < hi; rt++) {
+            for (int64_t rt = 0; rt < t->ntr; rt++) {
                 float *d = ap + (rt * C_ + i) * MR;
                 const int64_t c0 = rt * MR;
                 if (c0 + MR <= t->m) {
@@ -265,33 +261,26 @@ tn_tiles(const int MR, const int NV, const tn_args *t, int64_t q0, int64_t q1, f
                     for (int r = 0; r < MR; r++) d[r] = c0 + r < t->m ? a[c0 + r] : 0.0f;
             }
         }
-        int64_t packed_p = -1;
-        for (int64_t q = q0; q < q1; q++) {
-            const int64_t p = q / t->ntr, rt = q % t->ntr, j0 = p * NR;
-            if (p != packed_p) {
-                const int64_t w = t->n - j0 < NR ? t->n - j0 : NR;
-                for (int64_t i = 0; i < ic; i++) {
-                    memcpy(bp + i * NR, t->B + (i0 + i) * t->ldb + j0, (size_t)w * sizeof(float));
-                    for (int64_t j = w; j < NR; j++) bp[i * NR + j] = 0.0f;
-                }
-                packed_p = p;
+        for (int64_t p = 0; p < t->np; p++) {
+            const int64_t j0 = p * NR, w = t->n - j0 < NR ? t->n - j0 : NR;
+            for (int64_t i = 0; i < ic; i++) {
+                memcpy(bp + i * NR, t->B + (i0 + i) * t->ldb + j0, (size_t)w * sizeof(float));
+                for (int64_t j = w; j < NR; j++) bp[i * NR + j] = 0.0f;
             }
-            const float *a = ap + rt * C_ * MR;
-            if (MR == 8) tn_tile(8, 3, t, rt * 8, p, a, bp, ic, i0 == 0, i0 + ic == t->k);
-            else tn_tile(4, 4, t, rt * 4, p, a, bp, ic, i0 == 0, i0 + ic == t->k);
+            for (int64_t rt = 0; rt < t->ntr; rt++)
+                tn_tile(MR, NV, t, rt * MR, p, ap + rt * C_ * MR, bp, ic, i0 == 0, i0 + ic == t->k);
         }
     }
-    (void)NV;
 }
 
-static __attribute__((target("avx512f"), noinline)) void
-tn_range(const int MR, const tn_args *t, int64_t q0, int64_t q1, float *ap, float *bp) {
-    if (MR == 8) tn_tiles(8, 3, t, q0, q1, ap, bp);
-    else tn_tiles(4, 4, t, q0, q1, ap, bp);
+static __attribute__((target("avx512f"), noinline)) void tn_all(const int MR, const tn_args *t,
+                                                                float *ap, float *bp) {
+    if (MR == 8) tn_tiles(8, 3, t, ap, bp);
+    else tn_tiles(4, 4, t, ap, bp);
 }
 
 /* the sums between chunks and the packing: per OpenMP thread (cpu.c calls this from its
- * threads, one chunk of rows each), grown once */
+ * threads, one chunk of k each), grown once */
 #define PG_TALL_TN_THREADS 256
 static float *tn_buf[PG_TALL_TN_THREADS];
 static size_t tn_buf_len[PG_TALL_TN_THREADS];
@@ -299,8 +288,7 @@ static size_t tn_buf_len[PG_TALL_TN_THREADS];
 int pg_gemm_tall_tn(int64_t m, int64_t n, int64_t k, pg_real alpha, const pg_real *A,
                     int64_t lda, const pg_real *B, int64_t ldb, pg_real beta, pg_real *C,
                     int64_t ldc) {
-    if (pg_kernel_isa() < PG_ISA_AVX512 || m <= 0 || n <= 0 || k <= 0 || n > PG_TALL_MAX_N ||
-        m > PG_TALL_MAX_K)
+    if (!pg_gemm_tall_active() || m <= 0 || n <= 0 || k <= 0 || n > PG_TALL_MAX_N || m > PG_TALL_MAX_K)
         return 0;
     const int NV = n <= 48 ? 3 : 4, MR = NV == 3 ? 8 : 4;
     const int64_t NR = 16 * NV, np = (n + NR - 1) / NR, ntr = (m + MR - 1) / MR;
@@ -313,7 +301,7 @@ int pg_gemm_tall_tn(int64_t m, int64_t n, int64_t k, pg_real alpha, const pg_rea
     if (!buf) return 0;
     tn_args t = {m, n, k, np, ntr, A, B, lda, ldb, ldc, alpha, beta, C, buf};
     float *ap = buf + part, *bp = ap + ntr * MR * PG_TALL_TN_CHUNK;
-    tn_range(MR, &t, 0, ntr * np, ap, bp);
+    tn_all(MR, &t, ap, bp);
     return 1;
 }
 
