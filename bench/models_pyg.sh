@@ -26,6 +26,11 @@
 #                           10x faster on these wide features) or edge_index; GAT always
 #                           takes edge_index
 #   TIME_ADJ=sparse         the same for the timing runs (OGB's arxiv examples use adj_t)
+#   TIME_REPEAT=1           rounds of the timing runs: each round times every model and
+#                           thread count on both sides, pargnn first in odd rounds and PyG
+#                           first in even ones; the report pairs the runs of a round and
+#                           gives the median ratio of the pairs and their spread (on a
+#                           shared machine one pair is weak evidence)
 #   TIME_EPOCHS=11          epochs of a timing run; the first (warm-up) is not counted on
 #                           the PyG side; pargnn's median is over all of them
 #   GAT_EPOCHS=200          epochs of the GAT accuracy runs
@@ -67,6 +72,8 @@ STAGES=${STAGES:-acc time}
 ACC_ADJ=${ACC_ADJ:-sparse}
 TIME_ADJ=${TIME_ADJ:-sparse}
 TIME_EPOCHS=${TIME_EPOCHS:-11}
+TIME_REPEAT=${TIME_REPEAT:-1}
+case $TIME_REPEAT in '' | *[!0-9]* | 0) echo "models_pyg: TIME_REPEAT must be a positive integer, not '$TIME_REPEAT'" >&2; exit 2 ;; esac
 GAT_EPOCHS=${GAT_EPOCHS:-200}
 INIT=${INIT:-pyg}
 RNG=${RNG:-torch}
@@ -90,7 +97,7 @@ log() { echo "models_pyg: $*" >&2; }
 . "$here/common.sh"  # ensure_venv, py, py_versions, arxiv_graph, pargnn_input, uptime_now
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 load_start=$(cat /proc/loadavg)
-settings="MODELS='$MODELS' DATASETS='$DATASETS' SEEDS='$SEEDS' ACC_THREADS=$ACC_THREADS THREADS='$THREADS' STAGES='$STAGES' ACC_ADJ=$ACC_ADJ TIME_ADJ=$TIME_ADJ TIME_EPOCHS=$TIME_EPOCHS GAT_EPOCHS=$GAT_EPOCHS INIT=$INIT RNG=$RNG PHOTO_NORM=$PHOTO_NORM GIN_MLP_NORM=$GIN_MLP_NORM GRAPH_GEN=$GRAPH_GEN OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}"
+settings="MODELS='$MODELS' DATASETS='$DATASETS' SEEDS='$SEEDS' ACC_THREADS=$ACC_THREADS THREADS='$THREADS' STAGES='$STAGES' ACC_ADJ=$ACC_ADJ TIME_ADJ=$TIME_ADJ TIME_EPOCHS=$TIME_EPOCHS TIME_REPEAT=$TIME_REPEAT GAT_EPOCHS=$GAT_EPOCHS INIT=$INIT RNG=$RNG PHOTO_NORM=$PHOTO_NORM GIN_MLP_NORM=$GIN_MLP_NORM GRAPH_GEN=$GRAPH_GEN OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}"
 ensure_venv || { log "PyTorch/PyG are needed for this comparison"; exit 1; }
 pargnn_gat=0
 "$bin" train --help 2>&1 | grep -q -- '--heads' && pargnn_gat=1
@@ -175,12 +182,21 @@ case " $STAGES " in *" time "*)
         py "$here/torch_gcn.py" --impl torch --data "$ds" --cache "$ds/npz" --epochs 0 >/dev/null 2>&1 || true
     fi
     pdata=$(pargnn_input "$ds")
-    for m in $MODELS; do
-        for t in $THREADS; do
-            log "time $m arxiv threads=$t (load $(uptime_now))"
-            run_pargnn time "$m" arxiv "$pdata" "$t" 0 "$TIME_EPOCHS"
-            run_pyg time "$m" arxiv "$ds" "$t" 0 "$TIME_EPOCHS"
+    r=1
+    while [ "$r" -le "$TIME_REPEAT" ]; do
+        for m in $MODELS; do
+            for t in $THREADS; do
+                log "time $m arxiv threads=$t round $r of $TIME_REPEAT (load $(uptime_now))"
+                if [ $((r % 2)) = 1 ]; then
+                    run_pargnn time "$m" arxiv "$pdata" "$t" 0 "$TIME_EPOCHS"
+                    run_pyg time "$m" arxiv "$ds" "$t" 0 "$TIME_EPOCHS"
+                else
+                    run_pyg time "$m" arxiv "$ds" "$t" 0 "$TIME_EPOCHS"
+                    run_pargnn time "$m" arxiv "$pdata" "$t" 0 "$TIME_EPOCHS"
+                fi
+            done
         done
+        r=$((r + 1))
     done
 esac
 

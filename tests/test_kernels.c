@@ -377,21 +377,27 @@ static int relu_of_bias(const pg_real *C, int64_t m, int64_t n) {
     return ok;
 }
 
-/* A product with its epilogue (bias, ReLU, a ReLU's mask; pg_gemm_epi) against the
- * reference composition, on the AVX-512 kernels and on the OpenBLAS path, with row tails,
- * narrow and wide outputs, op(B) transposed and a mask with a stride of its own. */
+/* A product with its epilogue (added to C, bias, ReLU, a ReLU's mask; pg_gemm_epi) against
+ * the reference composition, on the AVX-512 kernels and on the OpenBLAS path, with row
+ * tails, narrow and wide outputs, op(B) transposed and a mask with a stride of its own. */
 static void test_gemm_epi(void) {
     const pg_backend *cpu = pg_backend_cpu(), *ref = pg_backend_ref();
     const int64_t shapes[][3] = {{1003, 40, 256}, {997, 256, 128}, {13, 17, 9}, {600, 65, 300}};
     for (int isa = PG_ISA_AVX2; isa <= PG_ISA_AVX512; isa++) {
         pg_kernel_set_isa(isa);
         for (size_t sh = 0; sh < sizeof shapes / sizeof shapes[0]; sh++)
-            for (int v = 0; v < 4; v++) { /* v: bias+relu, mask, bias+relu+mask (tb), mask (tb) */
+            for (int v = 0; v < 6; v++) {
+                /* v: bias+relu, mask, bias+relu+mask (tb), mask (tb), + C with bias+relu, + C
+                 * with bias (tb) */
                 const int64_t m = shapes[sh][0], n = shapes[sh][1], k = shapes[sh][2];
-                const int tb = v >= 2, ldm = (int)n + 3;
+                const int tb = v == 2 || v == 3 || v == 5, ldm = (int)n + 3;
                 pg_real *A = rand_buf(m * k), *B = rand_buf(k * n), *bias = rand_buf(n), *M = rand_buf(m * ldm);
                 pg_real *C1 = rand_buf(m * n), *C2 = copy_buf(C1, m * n);
-                const pg_gemm_epi e = {v != 1 && v != 3 ? bias : NULL, v != 1 && v != 3, v >= 1 ? M : NULL, ldm};
+                const pg_gemm_epi e = {.bias = v != 1 && v != 3 ? bias : NULL,
+                                       .relu = v == 0 || v == 2 || v == 4,
+                                       .mask = v >= 1 && v <= 3 ? M : NULL,
+                                       .ldm = ldm,
+                                       .accumulate = v >= 4};
                 cpu->gemm_epi(tb, m, n, k, A, k, B, tb ? k : n, &e, C1, n);
                 ref->gemm_epi(tb, m, n, k, A, k, B, tb ? k : n, &e, C2, n);
                 const double d = max_rel_diff(C1, C2, m * n);
@@ -412,7 +418,7 @@ static void test_gemm_epi(void) {
         for (int64_t q = 0; q < m * k; q++) A[q] = 0;
         for (int64_t q = 0; q < k * n; q++) B[q] = 1;
         for (int64_t j = 0; j < n; j++) bias[j] = j == 3 ? (pg_real)NAN : (pg_real)j - 10;
-        const pg_gemm_epi e = {bias, 1, NULL, 0};
+        const pg_gemm_epi e = {.bias = bias, .relu = 1};
         cpu->gemm_epi(0, m, n, k, A, k, B, n, &e, C, n);
         CHECK_MSG(relu_of_bias(C, m, n), "gemm_epi %s: a NaN through bias + ReLU was not kept",
                   pg_kernel_isa_name(pg_kernel_isa()));
@@ -528,16 +534,25 @@ static void test_fused_elementwise(void) {
                 pg_dropout_dense(&key, Z, Hr, n, f, 0, gid);
                 CHECK_MSG(memcmp(H, Hr, (size_t)(n * f) * sizeof *H) == 0, "gid-keyed fused dropout differs");
                 free(gid);
-                /* backward: ReLU mask and bias gradient in one pass */
-                pg_real *dZ = rand_buf(n * f), *dZr = copy_buf(dZ, n * f);
-                pg_real *db = rand_buf(f), *dbr = rand_buf(f);
-                pg_relu_bias_grad(dZ, Zr, n, f, relu, db);
-                if (relu) pg_relu_backward(dZr, Zr, n * f);
-                pg_bias_grad(dZr, n, f, dbr);
-                CHECK_MSG(memcmp(dZ, dZr, (size_t)(n * f) * sizeof *dZ) == 0, "relu_bias_grad: dZ differs");
-                double d = max_rel_diff(db, dbr, f);
-                CHECK_MSG(d < 1e-4, "relu_bias_grad f=%lld: db diff %g", (long long)f, d);
-                free(Z), free(b), free(Zr), free(H), free(Hr), free(dZ), free(dZr), free(db), free(dbr);
+                /* backward: the next layer's dropout (with the keys of the forward: rows from
+                 * 5, or by node id), ReLU mask and bias gradient in one pass */
+                for (int dv = 0; dv < 3; dv++) {
+                    const pg_dropout_key *drop = dv ? &key : NULL;
+                    int32_t *ids = dv == 2 ? malloc((size_t)n * sizeof *ids) : NULL;
+                    for (int64_t i = 0; ids && i < n; i++) ids[i] = (int32_t)((i * 31) % n);
+                    pg_real *dZ = rand_buf(n * f), *dZr = copy_buf(dZ, n * f);
+                    pg_real *db = rand_buf(f), *dbr = rand_buf(f);
+                    pg_relu_bias_grad(dZ, Zr, n, f, relu, db, drop, 5, ids);
+                    if (drop) pg_dropout_dense(drop, dZr, dZr, n, f, 5, ids);
+                    if (relu) pg_relu_backward(dZr, Zr, n * f);
+                    pg_bias_grad(dZr, n, f, dbr);
+                    CHECK_MSG(memcmp(dZ, dZr, (size_t)(n * f) * sizeof *dZ) == 0,
+                              "relu_bias_grad f=%lld relu=%d dropout=%d: dZ differs", (long long)f, relu, dv);
+                    double d = max_rel_diff(db, dbr, f);
+                    CHECK_MSG(d < 1e-4, "relu_bias_grad f=%lld dropout=%d: db diff %g", (long long)f, dv, d);
+                    free(ids), free(dZ), free(dZr), free(db), free(dbr);
+                }
+                free(Z), free(b), free(Zr), free(H), free(Hr);
             }
 }
 

@@ -253,8 +253,17 @@ static int uses_elu(const pg_net *net, int l) {
     return net->layers[l].kind == PARGNN_MODEL_GAT && l < net->num_layers - 1;
 }
 
-pargnn_status pg_epilogue_forward(pg_net *net, const pg_graph *g, int l, int training) {
+int pg_epilogue_fusable(const pg_net *net, int l, pg_gemm_epi *e) {
     const pg_layer *ly = &net->layers[l];
+    if (!plain(ly) || uses_elu(net, l)) return 0;
+    const int64_t boff = ly->kind == PARGNN_MODEL_GIN ? ly->b2_off : ly->b_off;
+    *e = (pg_gemm_epi){.bias = boff >= 0 ? net->params + boff : NULL, .relu = l < net->num_layers - 1};
+    return 1;
+}
+
+pargnn_status pg_epilogue_forward(pg_net *net, const pg_graph *g, int l, int training, int fused) {
+    const pg_layer *ly = &net->layers[l];
+    if (fused) return PARGNN_STATUS_OK; /* pg_epilogue_fusable's: applied as Z was stored */
     const int32_t L = net->num_layers;
     const int64_t n = net->n, f = ly->fout;
     pg_real *Z = net->Z[l];
@@ -282,15 +291,20 @@ pargnn_status pg_epilogue_forward(pg_net *net, const pg_graph *g, int l, int tra
     return PARGNN_STATUS_OK;
 }
 
-pargnn_status pg_epilogue_backward(pg_net *net, const pg_graph *g, int l, pg_real *dZ) {
+pargnn_status pg_epilogue_backward(pg_net *net, const pg_graph *g, int l, pg_real *dZ,
+                                   const pg_dropout_key *drop) {
     const pg_layer *ly = &net->layers[l];
     const int32_t L = net->num_layers;
     const int64_t n = net->n, f = ly->fout;
     const int64_t boff = ly->kind == PARGNN_MODEL_GIN ? ly->b2_off : ly->b_off;
     const int hidden = l < L - 1, elu = uses_elu(net, l);
-    if (plain(ly)) { /* activation mask and bias gradient in one pass (fixed-order sums) */
+    if (drop && (!plain(ly) || elu)) { /* the dropout's gradient as a pass of its own */
+        pg_dropout_dense(drop, dZ, dZ, n, f, g->row0, g->gid);
+        drop = NULL;
+    }
+    if (plain(ly)) { /* dropout, activation mask and bias gradient in one pass (fixed-order sums) */
         if (elu) pg_elu_backward(dZ, net->Z[l], n * f);
-        pg_net_bias_grad(net, dZ, net->Z[l], n, f, hidden && !elu, boff);
+        pg_net_bias_grad(net, dZ, net->Z[l], n, f, hidden && !elu, boff, drop, g);
         return PARGNN_STATUS_OK;
     }
     const pg_epilogue_state *e = &net->epi[l];
@@ -302,6 +316,6 @@ pargnn_status pg_epilogue_backward(pg_net *net, const pg_graph *g, int l, pg_rea
     }
     if (ly->norm.kind != PARGNN_NORM_NONE) PG_TRY(pg_norm_backward(net, g, &ly->norm, &e->norm, dZ));
     if (ly->l2norm) l2_backward(e, dZ, n, f);
-    if (boff >= 0) pg_net_bias_grad(net, dZ, dZ, n, f, 0, boff); /* no mask */
+    if (boff >= 0) pg_net_bias_grad(net, dZ, dZ, n, f, 0, boff, NULL, NULL); /* no mask */
     return PARGNN_STATUS_OK;
 }

@@ -358,12 +358,14 @@ void pg_net_dense_grad(const pg_net *net, const pg_real *A, const pg_real *dY, i
 }
 
 void pg_net_bias_grad(const pg_net *net, pg_real *dZ, const pg_real *Z, int64_t n, int64_t f,
-                      int relu, int64_t off) {
+                      int relu, int64_t off, const pg_dropout_key *drop, const pg_graph *g) {
+    const int64_t row0 = drop ? g->row0 : 0;
+    const int32_t *gid = drop ? g->gid : NULL;
     if (!net->grads64 || off < 0) {
-        pg_relu_bias_grad(dZ, Z, n, f, relu, off >= 0 ? net->grads + off : NULL);
+        pg_relu_bias_grad(dZ, Z, n, f, relu, off >= 0 ? net->grads + off : NULL, drop, row0, gid);
         return;
     }
-    if (relu) pg_relu_bias_grad(dZ, Z, n, f, 1, NULL);
+    if (relu || drop) pg_relu_bias_grad(dZ, Z, n, f, relu, NULL, drop, row0, gid);
     pg_col_sums64(dZ, n, f, net->grads64 + off);
 }
 
@@ -469,17 +471,25 @@ static pg_real gin_eps(const pg_net *net, const pg_layer *ly) {
     return ly->eps_off >= 0 ? net->params[ly->eps_off] : 0;
 }
 
-/* ---- forward of one layer: Z (n, fout) before bias and activation where noted */
+/* ---- forward of one layer: Z (n, fout) before bias and activation, unless the layer
+ * was given the epilogue epi (pg_epilogue_fusable; NULL: none) and set *fused: then its
+ * last product applied it as Z was stored */
 
-static pargnn_status gcn_forward(pg_net *net, const pg_graph *g, const layer_in *in, int l) {
+static pargnn_status gcn_forward(pg_net *net, const pg_graph *g, const layer_in *in, int l,
+                                 const pg_gemm_epi *epi, int *fused) {
     const pg_layer *ly = &net->layers[l];
     const pg_real *W = net->params + ly->w_off;
     pg_real *Z = net->Z[l];
     if (ly->aggregate_first) {
         /* T (n, fin) = A H; Z (n, fout) = T W */
         PG_TRY(aggregate(net, g, net->H[l], ly->fin, net->T[l]));
-        net->be->gemm(0, 0, net->n, ly->fout, ly->fin, 1, net->T[l], ly->fin, W, ly->fout, 0, Z,
-                      ly->fout);
+        if (epi) {
+            net->be->gemm_epi(0, net->n, ly->fout, ly->fin, net->T[l], ly->fin, W, ly->fout, epi, Z, ly->fout);
+            *fused = 1;
+        } else {
+            net->be->gemm(0, 0, net->n, ly->fout, ly->fin, 1, net->T[l], ly->fin, W, ly->fout, 0, Z,
+                          ly->fout);
+        }
     } else {
         /* gB (n, fout) = H W; Z (n, fout) = A gB */
         pg_net_transform(net, in, W, ly->fin, ly->fout, 0, net->gB);
@@ -488,16 +498,26 @@ static pargnn_status gcn_forward(pg_net *net, const pg_graph *g, const layer_in 
     return PARGNN_STATUS_OK;
 }
 
-/* SAGE: the propagation of GCN with the mean operator (the graph's), plus the self term. */
-static pargnn_status sage_forward(pg_net *net, const pg_graph *g, const layer_in *in, int l) {
+/* SAGE: the propagation of GCN with the mean operator (the graph's), plus the self term,
+ * whose product comes last (it takes the epilogue). */
+static pargnn_status sage_forward(pg_net *net, const pg_graph *g, const layer_in *in, int l,
+                                  const pg_gemm_epi *epi, int *fused) {
     const pg_layer *ly = &net->layers[l];
-    PG_TRY(gcn_forward(net, g, in, l)); /* Z = mean(H) W */
-    pg_net_transform(net, in, net->params + ly->ws_off, ly->fin, ly->fout, 1, net->Z[l]); /* += H W_self */
+    const pg_real *Ws = net->params + ly->ws_off;
+    PG_TRY(gcn_forward(net, g, in, l, NULL, fused)); /* Z = mean(H) W */
+    if (epi && in->dense) { /* Z = epi(H W_self + Z) */
+        pg_gemm_epi e = *epi;
+        e.accumulate = 1;
+        net->be->gemm_epi(0, net->n, ly->fout, ly->fin, in->dense, ly->fin, Ws, ly->fout, &e, net->Z[l], ly->fout);
+        *fused = 1;
+    } else {
+        pg_net_transform(net, in, Ws, ly->fin, ly->fout, 1, net->Z[l]); /* += H W_self */
+    }
     return PARGNN_STATUS_OK;
 }
 
 static pargnn_status gin_forward(pg_net *net, const pg_graph *g, const layer_in *in, int l,
-                                 int training) {
+                                 int training, const pg_gemm_epi *epi, int *fused) {
     const pg_layer *ly = &net->layers[l];
     const pg_real *W = net->params + ly->w_off, *b = ly->b_off >= 0 ? net->params + ly->b_off : NULL;
     const pg_real *W2 = net->params + ly->w2_off;
@@ -511,7 +531,7 @@ static pargnn_status gin_forward(pg_net *net, const pg_graph *g, const layer_in 
         /* T = U (n, fin) = A H + (1+eps) H; R (n, mid) = U W */
         PG_TRY(aggregate_self(net, g, net->H[l], ly->fin, one_eps, NULL, 0, 0, T));
         if (plain_mlp) { /* + b and the ReLU as the product is stored */
-            const pg_gemm_epi e = {b, 1, NULL, 0};
+            const pg_gemm_epi e = {.bias = b, .relu = 1};
             net->be->gemm_epi(0, n, ly->mid, ly->fin, T, ly->fin, W, ly->mid, &e, R, ly->mid);
         } else {
             net->be->gemm(0, 0, n, ly->mid, ly->fin, 1, T, ly->fin, W, ly->mid, 0, R, ly->mid);
@@ -526,7 +546,12 @@ static pargnn_status gin_forward(pg_net *net, const pg_graph *g, const layer_in 
         PG_TRY(pg_norm_forward(net, g, &ly->mlp_norm, &net->epi[l].mlp, R, training));
         pg_relu(R, n * ly->mid);
     }
-    net->be->gemm(0, 0, n, ly->fout, ly->mid, 1, R, ly->mid, W2, ly->fout, 0, net->Z[l], ly->fout);
+    if (epi) { /* b2 and the ReLU between layers as Z is stored */
+        net->be->gemm_epi(0, n, ly->fout, ly->mid, R, ly->mid, W2, ly->fout, epi, net->Z[l], ly->fout);
+        *fused = 1;
+    } else {
+        net->be->gemm(0, 0, n, ly->fout, ly->mid, 1, R, ly->mid, W2, ly->fout, 0, net->Z[l], ly->fout);
+    }
     return PARGNN_STATUS_OK;
 }
 
@@ -536,14 +561,17 @@ pargnn_status pg_net_forward(pg_net *net, const pg_graph *g, const pg_input *x, 
     for (int32_t l = 0; l < L; l++) {
         const pg_layer *ly = &net->layers[l];
         layer_in in = layer_input(net, g, x, l, training, epoch);
+        pg_gemm_epi e;
+        const pg_gemm_epi *epi = pg_epilogue_fusable(net, l, &e) ? &e : NULL;
+        int fused = 0;
         switch (ly->kind) {
-        case PARGNN_MODEL_GCN: PG_TRY(gcn_forward(net, g, &in, l)); break;
-        case PARGNN_MODEL_SAGE: PG_TRY(sage_forward(net, g, &in, l)); break;
-        case PARGNN_MODEL_GIN: PG_TRY(gin_forward(net, g, &in, l, training)); break;
+        case PARGNN_MODEL_GCN: PG_TRY(gcn_forward(net, g, &in, l, epi, &fused)); break;
+        case PARGNN_MODEL_SAGE: PG_TRY(sage_forward(net, g, &in, l, epi, &fused)); break;
+        case PARGNN_MODEL_GIN: PG_TRY(gin_forward(net, g, &in, l, training, epi, &fused)); break;
         case PARGNN_MODEL_GAT: PG_TRY(pg_gat_forward(net, g, &in, l, training, epoch)); break;
         }
         /* bias (GIN: b2), then norm, activation, residual as configured (epilogue.c) */
-        PG_TRY(pg_epilogue_forward(net, g, l, training));
+        PG_TRY(pg_epilogue_forward(net, g, l, training, fused));
     }
     *logits = net->Z[L - 1];
     return PARGNN_STATUS_OK;
@@ -625,13 +653,13 @@ static pargnn_status gin_backward(pg_net *net, const pg_graph *g, const layer_in
     /* Z = R W2: dW2 = R^T dZ; dM (n, mid) = (dZ W2^T) masked by R > 0 (in the product's
      * store; then through the MLP's norm), db = its column sums */
     pg_net_dense_grad(net, R, dZ, mid, fout, ly->w2_off);
-    const pg_gemm_epi relu_mask = {NULL, 0, R, mid}; /* the ReLU's mask as the product is stored */
+    const pg_gemm_epi relu_mask = {.mask = R, .ldm = mid}; /* the ReLU's mask as the product is stored */
     be->gemm_epi(1, n, mid, fout, dZ, fout, W2, fout, &relu_mask, tmp, mid);
     if (ly->mlp_norm.kind == PARGNN_NORM_NONE) {
-        if (ly->b_off >= 0) pg_net_bias_grad(net, tmp, tmp, n, mid, 0, ly->b_off);
+        if (ly->b_off >= 0) pg_net_bias_grad(net, tmp, tmp, n, mid, 0, ly->b_off, NULL, NULL);
     } else {
         PG_TRY(pg_norm_backward(net, g, &ly->mlp_norm, &net->epi[l].mlp, tmp));
-        if (ly->b_off >= 0) pg_net_bias_grad(net, tmp, tmp, n, mid, 0, ly->b_off); /* no mask */
+        if (ly->b_off >= 0) pg_net_bias_grad(net, tmp, tmp, n, mid, 0, ly->b_off, NULL, NULL); /* no mask */
     }
     pg_real *dM = tmp;
     *dH = NULL;
@@ -667,13 +695,17 @@ pargnn_status pg_net_backward(pg_net *net, const pg_graph *g, const pg_input *x,
     const int32_t L = net->num_layers;
     const int64_t n = net->n;
     pg_real *dZ = net->gA, *tmp = net->gB;
+    /* the gradient through layer l + 1's input dropout, left to layer l's epilogue (one
+     * pass with its ReLU mask and bias gradient) */
+    pg_dropout_key key;
+    const pg_dropout_key *drop = NULL;
     if (net->grads64) /* sums land with '=', but running statistics have no gradient */
         memset(net->grads64, 0, (size_t)net->num_params * sizeof(double));
     if (dlogits != dZ)
         memcpy(dZ, dlogits, (size_t)(n * net->num_classes) * sizeof(pg_real));
     for (int32_t l = L - 1; l >= 0; l--) {
         const pg_layer *ly = &net->layers[l];
-        PG_TRY(pg_epilogue_backward(net, g, l, dZ)); /* down to the conv's output */
+        PG_TRY(pg_epilogue_backward(net, g, l, dZ, drop)); /* down to the conv's output */
         layer_in in = layer_input_again(net, x, l);
         pg_real *dH = NULL;
         switch (ly->kind) {
@@ -687,9 +719,11 @@ pargnn_status pg_net_backward(pg_net *net, const pg_graph *g, const pg_input *x,
             tmp = dZ;
             dZ = dH;
         }
+        drop = NULL;
         if (net->cfg.dropout > 0) {
-            pg_dropout_key key = {net->cfg.seed, epoch, (uint32_t)l, net->cfg.dropout};
-            pg_dropout_dense(&key, dZ, dZ, n, ly->fin, g->row0, g->gid);
+            key = (pg_dropout_key){net->cfg.seed, epoch, (uint32_t)l, net->cfg.dropout};
+            if (ly->residual) pg_dropout_dense(&key, dZ, dZ, n, ly->fin, g->row0, g->gid);
+            else drop = &key;
         }
         if (ly->residual) /* the input also reached the output directly (undropped) */
             for (int64_t k = 0; k < n * ly->fin; k++) dZ[k] += net->gR[k];

@@ -27,9 +27,10 @@ void pg_net_transform_grad(const pg_net *net, const layer_in *in, const pg_real 
 /* The same for a dense (n, fin) input A. */
 void pg_net_dense_grad(const pg_net *net, const pg_real *A, const pg_real *dY, int64_t fin,
                        int64_t fout, int64_t off);
-/* dZ (n, f) *= (Z > 0) when relu; then (f) at off (off < 0: none) = column sums of dZ. */
+/* dZ (n, f) = dropout(dZ) under drop (NULL: none; rows keyed as graph g's), then
+ * dZ *= (Z > 0) when relu; then (f) at off (off < 0: none) = column sums of dZ. */
 void pg_net_bias_grad(const pg_net *net, pg_real *dZ, const pg_real *Z, int64_t n, int64_t f,
-                      int relu, int64_t off);
+                      int relu, int64_t off, const pg_dropout_key *drop, const pg_graph *g);
 /* One value at off, computed in double. */
 void pg_net_set_grad(const pg_net *net, int64_t off, double v);
 
@@ -44,12 +45,20 @@ pargnn_status pg_gat_backward(pg_net *net, const pg_graph *g, const layer_in *in
 void pg_gat_free(pg_gat_state *s, int32_t layers);
 
 /* The epilogue of layer l (epilogue.c) on Z[l] (n, fout): bias, then on hidden layers the
- * L2 normalisation, norm, activation (ReLU; GAT: ELU) and residual the layer has. */
-pargnn_status pg_epilogue_forward(pg_net *net, const pg_graph *g, int l, int training);
+ * L2 normalisation, norm, activation (ReLU; GAT: ELU) and residual the layer has. fused:
+ * the layer applied it already, as pg_epilogue_fusable allowed (nothing is left to do). */
+pargnn_status pg_epilogue_forward(pg_net *net, const pg_graph *g, int l, int training, int fused);
+/* 1 when layer l's epilogue is only a bias and, on a hidden layer, a ReLU, which its last
+ * product can apply as it stores Z[l]: *e is that epilogue. 0 otherwise (a norm, the L2
+ * normalisation, a residual or ELU follow). */
+int pg_epilogue_fusable(const pg_net *net, int l, pg_gemm_epi *e);
 /* Its backward on dZ (n, fout) in place, down to the gradient of the conv's output; the
- * bias and norm parameter gradients are this process's shares. With a residual, dZ is
- * first copied to net->gR for the layer's input. */
-pargnn_status pg_epilogue_backward(pg_net *net, const pg_graph *g, int l, pg_real *dZ);
+ * bias and norm parameter gradients are this process's shares. drop (NULL: none): dZ
+ * still needs the gradient of the next layer's input dropout, taken first (fused into
+ * the ReLU's pass where the epilogue is plain). With a residual, dZ is then copied to
+ * net->gR for the layer's input. */
+pargnn_status pg_epilogue_backward(pg_net *net, const pg_graph *g, int l, pg_real *dZ,
+                                   const pg_dropout_key *drop);
 /* Batch or layer norm of site ns over Z (n, ns->f) in place, keeping what backward needs in
  * e; batch statistics are summed over every process (training) or are the running ones. */
 pargnn_status pg_norm_forward(pg_net *net, const pg_graph *g, const pg_norm_site *ns,

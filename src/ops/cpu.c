@@ -519,8 +519,9 @@ static void cpu_gemm_epi(int tb, int64_t m, int64_t n, int64_t k, const pg_real 
     const double t0 = pg_now_ms();
     int nt = pg_get_threads();
     if (nt > PG_MAX_THREADS) nt = PG_MAX_THREADS;
-    if (!pg_gemm_tall(tb, m, n, k, 1, A, lda, B, ldb, 0, C, ldc, nt, epi)) {
-        gemm_impl(0, tb, m, n, k, 1, A, lda, B, ldb, 0, C, ldc);
+    const pg_real beta = epi->accumulate ? 1 : 0;
+    if (!pg_gemm_tall(tb, m, n, k, 1, A, lda, B, ldb, beta, C, ldc, nt, epi)) {
+        gemm_impl(0, tb, m, n, k, 1, A, lda, B, ldb, beta, C, ldc);
         pg_gemm_epi_apply(epi, m, n, C, ldc);
     }
     pg_phase_acc[PARGNN_PHASE_GEMM] += pg_now_ms() - t0;

@@ -215,8 +215,12 @@ static pg_real *sum_scratch;
 static size_t sum_scratch_len;
 
 void pg_relu_bias_grad(pg_real *dZ, const pg_real *Z, int64_t n, int64_t f, int relu,
-                       pg_real *db) {
+                       pg_real *db, const pg_dropout_key *drop, int64_t row0,
+                       const int32_t *gid) {
     PHASE_BEGIN;
+    if (drop && drop->p <= 0) drop = NULL;
+    const uint32_t thr = drop ? drop_threshold(drop->p) : 0;
+    const pg_real scale = drop ? (pg_real)(1.0 / (1.0 - drop->p)) : 1;
     const int64_t nb = n < PG_SUM_BLOCKS ? (n > 0 ? n : 1) : PG_SUM_BLOCKS;
     pg_real *part = NULL;
     if (db) {
@@ -229,7 +233,8 @@ void pg_relu_bias_grad(pg_real *dZ, const pg_real *Z, int64_t n, int64_t f, int 
         }
         part = sum_scratch;
     }
-    if (db && !part) { /* out of memory for the partials: the plain two passes */
+    if (db && !part) { /* out of memory for the partials: the plain passes */
+        if (drop) dropout_dense(drop, dZ, dZ, n, f, row0, gid);
         if (relu)
             for (int64_t k = 0; k < n * f; k++) dZ[k] = Z[k] > 0 ? dZ[k] : 0;
         for (int64_t j = 0; j < f; j++) db[j] = 0;
@@ -246,6 +251,7 @@ void pg_relu_bias_grad(pg_real *dZ, const pg_real *Z, int64_t n, int64_t f, int 
         for (int64_t i = n * blk / nb; i < n * (blk + 1) / nb; i++) {
             pg_real *d = dZ + i * f;
             const pg_real *z = Z + i * f;
+            if (drop) mask_row(drop, gid ? (uint32_t)gid[i] : (uint32_t)(row0 + i), thr, scale, d, d, f);
             if (relu)
                 for (int64_t j = 0; j < f; j++) d[j] = z[j] > 0 ? d[j] : 0;
             if (ps)

@@ -18,6 +18,7 @@
  * (op(A) = A^T, pg_gemm_tall_tn, called by cpu.c per chunk of rows) at 0.92-1.00x. Against
  * the Prescott kernels OpenBLAS 0.3.21 falls back to on CPUs it does not know, 2.5-5.7x.
  */
+#include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,25 +206,31 @@ int pg_gemm_tall(int tb, int64_t m, int64_t n, int64_t k, pg_real alpha, const p
 
 /* ---- weight gradients: C (m, n) = alpha A^T B + beta C, A (k, m) and B (k, n) tall,
  * on the calling thread (cpu.c threads them by chunks of k). Rows of A and B come in
- * chunks of PG_TALL_TN_CHUNK: the chunk of A is packed (A^T's rows in tiles of MR side by
- * side), then for each panel the chunk of B (L1-sized), and the micro-kernel of the other
- * products runs over them. */
+ * chunks of PG_TALL_TN_CHUNK: the chunk of A is packed (A^T's rows in tiles of 6 side by
+ * side), then for each 64-column panel the chunk of B (L1-sized), and a micro-kernel of
+ * 6 x 64 (24 accumulators, as the row products') runs over them. A narrow output (the
+ * output layer's classes) is computed transposed, C^T = B^T A, so that its few columns
+ * fill tiles of rows rather than a mostly empty panel. */
+
+#define PG_TN_MR 6
+#define PG_TN_NR 64
 
 typedef struct {
-    int64_t m, n, k, np, ntr; /* ntr: tiles of MR rows of A^T (columns of A) */
+    int64_t m, n, k, np, ntr; /* ntr: tiles of PG_TN_MR rows of A^T (columns of A) */
     const float *A, *B;
     int64_t lda, ldb, ldc;
     float alpha, beta;
-    float *C, *part; /* part: (m rounded up to MR, np * 16 NV) sums between row chunks */
+    float *C, *part; /* part: (m rounded up to the tile, np * PG_TN_NR) sums between chunks */
 } tn_args;
 
-/* One tile: rows c0 .. c0 + MR - 1 of A^T by panel p, over the chunk's ic rows packed in
- * ap (ic, MR) and bp (ic, 16 NV); sums from part (first == 0), back to part or, after the
- * last chunk, to C. */
+/* One tile: rows c0 .. c0 + 5 of A^T by panel p, over the chunk's ic rows packed in ap
+ * (ic, 6) and bp (ic, 64); sums from part (first == 0), back to part or, after the last
+ * chunk, to C. */
 static inline __attribute__((always_inline, target("avx512f"))) void
-tn_tile(const int MR, const int NV, const tn_args *t, int64_t c0, int64_t p, const float *ap,
-        const float *bp, int64_t ic, int first, int last) {
-    const int64_t NR = 16 * NV, pw = t->np * NR, j0 = p * NR;
+tn_tile(const tn_args *t, int64_t c0, int64_t p, const float *ap, const float *bp, int64_t ic,
+        int first, int last) {
+    const int MR = PG_TN_MR, NV = PG_TN_NR / 16;
+    const int64_t pw = t->np * PG_TN_NR, j0 = p * PG_TN_NR;
     float *pp = t->part + c0 * pw + j0;
     __m512 acc[8][4];
     for (int r = 0; r < MR; r++)
@@ -231,7 +238,7 @@ tn_tile(const int MR, const int NV, const tn_args *t, int64_t c0, int64_t p, con
             acc[r][v] = first ? _mm512_setzero_ps() : _mm512_loadu_ps(pp + r * pw + 16 * v);
     for (int64_t i = 0; i < ic; i++) {
         __m512 bv[4];
-        for (int v = 0; v < NV; v++) bv[v] = _mm512_loadu_ps(bp + i * NR + 16 * v);
+        for (int v = 0; v < NV; v++) bv[v] = _mm512_loadu_ps(bp + i * PG_TN_NR + 16 * v);
         for (int r = 0; r < MR; r++) {
             const __m512 x = _mm512_set1_ps(ap[i * MR + r]);
             for (int v = 0; v < NV; v++) acc[r][v] = _mm512_fmadd_ps(x, bv[v], acc[r][v]);
@@ -242,11 +249,11 @@ tn_tile(const int MR, const int NV, const tn_args *t, int64_t c0, int64_t p, con
                 t->beta, NULL, NULL, NULL);
 }
 
-/* Every tile over every chunk of rows; ap holds (ntr, PG_TALL_TN_CHUNK, MR) and bp
- * (PG_TALL_TN_CHUNK, 16 NV). */
-static inline __attribute__((always_inline, target("avx512f"))) void
-tn_tiles(const int MR, const int NV, const tn_args *t, float *ap, float *bp) {
-    const int64_t NR = 16 * NV, C_ = PG_TALL_TN_CHUNK;
+/* Every tile over every chunk of rows; ap holds (ntr, PG_TALL_TN_CHUNK, 6) and bp
+ * (PG_TALL_TN_CHUNK, 64). */
+static __attribute__((target("avx512f"), noinline)) void tn_all(const tn_args *t, float *ap,
+                                                                float *bp) {
+    const int64_t MR = PG_TN_MR, NR = PG_TN_NR, C_ = PG_TALL_TN_CHUNK;
     for (int64_t i0 = 0; i0 < t->k; i0 += C_) {
         const int64_t ic = t->k - i0 < C_ ? t->k - i0 : C_;
         for (int64_t i = 0; i < ic; i++) {
@@ -254,10 +261,8 @@ tn_tiles(const int MR, const int NV, const tn_args *t, float *ap, float *bp) {
             for (int64_t rt = 0; rt < t->ntr; rt++) {
                 float *d = ap + (rt * C_ + i) * MR;
                 const int64_t c0 = rt * MR;
-                if (c0 + MR <= t->m) {
-                    if (MR == 8) _mm256_storeu_ps(d, _mm256_loadu_ps(a + c0));
-                    else _mm_storeu_ps(d, _mm_loadu_ps(a + c0));
-                } else
+                if (c0 + MR <= t->m) memcpy(d, a + c0, PG_TN_MR * sizeof(float));
+                else
                     for (int r = 0; r < MR; r++) d[r] = c0 + r < t->m ? a[c0 + r] : 0.0f;
             }
         }
@@ -268,19 +273,13 @@ tn_tiles(const int MR, const int NV, const tn_args *t, float *ap, float *bp) {
                 for (int64_t j = w; j < NR; j++) bp[i * NR + j] = 0.0f;
             }
             for (int64_t rt = 0; rt < t->ntr; rt++)
-                tn_tile(MR, NV, t, rt * MR, p, ap + rt * C_ * MR, bp, ic, i0 == 0, i0 + ic == t->k);
+                tn_tile(t, rt * MR, p, ap + rt * C_ * MR, bp, ic, i0 == 0, i0 + ic == t->k);
         }
     }
 }
 
-static __attribute__((target("avx512f"), noinline)) void tn_all(const int MR, const tn_args *t,
-                                                                float *ap, float *bp) {
-    if (MR == 8) tn_tiles(8, 3, t, ap, bp);
-    else tn_tiles(4, 4, t, ap, bp);
-}
-
-/* the sums between chunks and the packing: per OpenMP thread (cpu.c calls this from its
- * threads, one chunk of k each), grown once */
+/* the sums between chunks, the packing and a transposed result: per OpenMP thread (cpu.c
+ * calls this from its threads, one chunk of k each), grown once */
 #define PG_TALL_TN_THREADS 256
 static float *tn_buf[PG_TALL_TN_THREADS];
 static size_t tn_buf_len[PG_TALL_TN_THREADS];
@@ -290,18 +289,31 @@ int pg_gemm_tall_tn(int64_t m, int64_t n, int64_t k, pg_real alpha, const pg_rea
                     int64_t ldc) {
     if (!pg_gemm_tall_active() || m <= 0 || n <= 0 || k <= 0 || n > PG_TALL_MAX_N || m > PG_TALL_MAX_K)
         return 0;
-    const int NV = n <= 48 ? 3 : 4, MR = NV == 3 ? 8 : 4;
-    const int64_t NR = 16 * NV, np = (n + NR - 1) / NR, ntr = (m + MR - 1) / MR;
-    const size_t part = (size_t)(ntr * MR * np * NR);
-    const size_t pack = (size_t)(ntr * MR + NR) * PG_TALL_TN_CHUNK;
+    /* narrow: C^T (n, m) = B^T A into scratch, then C = alpha (C^T)^T + beta C */
+    const int swap = n < PG_TN_NR && m > n;
+    const int64_t tm = swap ? n : m, tn = swap ? m : n;
+    const int64_t np = (tn + PG_TN_NR - 1) / PG_TN_NR, ntr = (tm + PG_TN_MR - 1) / PG_TN_MR;
+    const size_t part = (size_t)(ntr * PG_TN_MR * np * PG_TN_NR);
+    const size_t pack = (size_t)(ntr * PG_TN_MR + PG_TN_NR) * PG_TALL_TN_CHUNK;
+    const size_t ct = swap ? (size_t)(m * n) : 0;
     /* buffers by thread number: unique within one team, not across nested teams */
     const int th = omp_get_thread_num();
     if (omp_get_level() > 1 || th < 0 || th >= PG_TALL_TN_THREADS) return 0;
-    float *buf = grow(&tn_buf[th], &tn_buf_len[th], part + pack, "weight-gradient scratch");
+    float *buf = grow(&tn_buf[th], &tn_buf_len[th], part + pack + ct, "weight-gradient scratch");
     if (!buf) return 0;
-    tn_args t = {m, n, k, np, ntr, A, B, lda, ldb, ldc, alpha, beta, C, buf};
-    float *ap = buf + part, *bp = ap + ntr * MR * PG_TALL_TN_CHUNK;
-    tn_all(MR, &t, ap, bp);
+    float *ap = buf + part, *bp = ap + ntr * PG_TN_MR * PG_TALL_TN_CHUNK, *cT = bp + PG_TN_NR * PG_TALL_TN_CHUNK;
+    if (!swap) {
+        tn_args t = {m, n, k, np, ntr, A, B, lda, ldb, ldc, alpha, beta, C, buf};
+        tn_all(&t, ap, bp);
+        return 1;
+    }
+    tn_args t = {n, m, k, np, ntr, B, A, ldb, lda, m, 1.0f, 0.0f, cT, buf};
+    tn_all(&t, ap, bp);
+    for (int64_t i = 0; i < m; i++) /* as tile_finish: alpha, then one multiply-add for beta */
+        for (int64_t j = 0; j < n; j++) {
+            const float z = alpha == 1.0f ? cT[j * m + i] : cT[j * m + i] * alpha;
+            C[i * ldc + j] = beta != 0.0f ? fmaf(beta, C[i * ldc + j], z) : z;
+        }
     return 1;
 }
 

@@ -47,7 +47,8 @@ void pg_spmm_t_scatter(const pg_csr *S, const pg_real *X, int64_t f, pg_real *Y,
  * chain over k in order, so a row's bits do not depend on the rows around it or the
  * thread count. Returns 0, doing nothing, where the path does not apply (no AVX-512 or
  * lowered by $PARGNN_ISA, the double build, a larger op(B), no memory for the packing).
- * epi (NULL: none) is applied after alpha and beta, as each element is stored. */
+ * epi (NULL: none) is applied after alpha and beta, as each element is stored (its
+ * accumulate is the caller's: pass beta 1). */
 #define PG_TALL_MAX_N 1024
 /* 1 when those products run on this path (an AVX-512 CPU, not lowered, the float build). */
 int pg_gemm_tall_active(void);

@@ -10,18 +10,20 @@
 
 #include "core/pg.h"
 
-/* What a product's epilogue does to each element z of C (i, j) as it is stored: z +
- * bias[j] (bias NULL: none), then max(z, 0) when relu, then 0 where mask[i ldm + j] <= 0
- * (mask NULL: none; the derivative of a ReLU, from its output). */
+/* What a product's epilogue does to each element z of C (i, j) as it is stored: z + C's
+ * old value when accumulate (the product added to C), + bias[j] (bias NULL: none), then
+ * max(z, 0) when relu, then 0 where mask[i ldm + j] <= 0 (mask NULL: none; the derivative
+ * of a ReLU, from its output). */
 typedef struct pg_gemm_epi {
     const pg_real *bias;
     int relu;
     const pg_real *mask;
     int64_t ldm;
+    int accumulate;
 } pg_gemm_epi;
 
-/* C (m, n) = epi(C): the epilogue as a pass of its own (ref.c, and cpu.c off the AVX-512
- * path). */
+/* C (m, n) = epi(C): the epilogue as a pass of its own after the product (ref.c, and cpu.c
+ * off the AVX-512 path; accumulate is the product's beta, not this pass's). */
 void pg_gemm_epi_apply(const pg_gemm_epi *epi, int64_t m, int64_t n, pg_real *C, int64_t ldc);
 
 typedef struct pg_backend {
@@ -49,8 +51,8 @@ typedef struct pg_backend {
                       const pg_real *B, int64_t ldb, double *C, int64_t ldc);
     /* Y: (S.ncols, f) = S^T X, X: (S.nrows, f) (a sparse input's weight gradient). */
     void (*spmm_t64)(const pg_csr *S, const pg_real *X, int64_t f, double *Y);
-    /* C: (m, n) = epi(A op(B)), A: (m, k): a layer's product with its bias and ReLU (the
-     * forward) or its ReLU's mask (the backward) applied as C is stored. */
+    /* C: (m, n) = epi(A op(B) (+ C)), A: (m, k): a layer's product with its bias and ReLU
+     * (the forward) or its ReLU's mask (the backward) applied as C is stored. */
     void (*gemm_epi)(int tb, int64_t m, int64_t n, int64_t k, const pg_real *A, int64_t lda,
                      const pg_real *B, int64_t ldb, const pg_gemm_epi *epi, pg_real *C,
                      int64_t ldc);
@@ -114,10 +116,13 @@ void pg_dropout_csr(const pg_dropout_key *key, const pg_csr *X, pg_real *Yval, i
 void pg_bias_relu_dropout(pg_real *Z, int64_t n, int64_t f, const pg_real *b, int relu,
                           const pg_dropout_key *key, pg_real *H, int64_t row0,
                           const int32_t *gid);
-/* Fused backward of that epilogue, one pass: dZ *= (Z > 0) when relu; db: (f) = column sums
- * of dZ (db NULL: skipped). Equal to pg_relu_backward then pg_bias_grad. */
+/* Fused backward of that epilogue, one pass: dZ = dropout(dZ) under drop (NULL: none; the
+ * gradient through the next layer's input dropout, row0 and gid as in pg_dropout_dense),
+ * then dZ *= (Z > 0) when relu; db: (f) = column sums of dZ (db NULL: skipped). Equal to
+ * pg_dropout_dense, pg_relu_backward and pg_bias_grad in turn. */
 void pg_relu_bias_grad(pg_real *dZ, const pg_real *Z, int64_t n, int64_t f, int relu,
-                       pg_real *db);
+                       pg_real *db, const pg_dropout_key *drop, int64_t row0,
+                       const int32_t *gid);
 
 /* Y = ELU(Y) = Y > 0 ? Y : exp(Y) - 1, in place. */
 void pg_elu(pg_real *Y, int64_t count);

@@ -85,7 +85,7 @@ static void ref_spmm_t64(const pg_csr *S, const pg_real *X, int64_t f, double *Y
 static void ref_gemm_epi(int tb, int64_t m, int64_t n, int64_t k, const pg_real *A, int64_t lda,
                          const pg_real *B, int64_t ldb, const pg_gemm_epi *epi, pg_real *C,
                          int64_t ldc) {
-    ref_gemm(0, tb, m, n, k, 1, A, lda, B, ldb, 0, C, ldc);
+    ref_gemm(0, tb, m, n, k, 1, A, lda, B, ldb, epi->accumulate ? 1 : 0, C, ldc);
     pg_gemm_epi_apply(epi, m, n, C, ldc);
 }
 
