@@ -360,12 +360,15 @@ PARGNN_API const char *pargnn_phase_name(pargnn_phase phase);
  * times slower. advice is the OPENBLAS_CORETYPE value that gives this CPU kernels of its
  * own instruction set when that happened (with the variable unset, or set to a name
  * OpenBLAS did not take), OpenBLAS reads the variable (a DYNAMIC_ARCH build) and OpenBLAS
- * runs the layers' products; else NULL. */
+ * runs the layers' products; else NULL. advice_double is the same for OpenBLAS's double
+ * products, which run on OpenBLAS on every CPU (the weight gradients of --reproducible),
+ * whatever runs the float ones. */
 typedef struct pargnn_blas_info {
     const char *core;     /* OpenBLAS's core name (openblas_get_corename), e.g. "SkylakeX" */
     const char *cpu;      /* what the CPU supports: "avx512", "avx2" or "generic" */
     const char *advice;   /* an OPENBLAS_CORETYPE value ("SkylakeX", "Haswell") or NULL */
     const char *products; /* what runs the layers' dense products: "avx512" or "openblas" */
+    const char *advice_double; /* as advice, for OpenBLAS's double products */
 } pargnn_blas_info;
 PARGNN_API void pargnn_blas_get_info(pargnn_blas_info *info);
 

@@ -210,6 +210,19 @@ if expect "--flag=value and repeated flags" 0 "" train --data="$SBM" --epochs=3 
             fail "an OpenBLAS warning without advice in the JSON (PARGNN_ISA=$isa)"
         fi
     done
+    # --reproducible's double weight gradients run on OpenBLAS whatever runs the float
+    # products: its warning follows advice_double
+    "$BIN" train --data "$SBM" --epochs 2 --quiet --reproducible --json "$SCRATCH/rep.json" \
+        >"$OUT" 2>"$ERR" || fail "train --reproducible failed"
+    advice=$(sed -n 's/.*"blas": {.*"advice": "\([A-Za-z]*\)".*/\1/p' "$SCRATCH/rep.json")
+    advice2=$(sed -n 's/.*"blas": {.*"advice_double": "\([A-Za-z]*\)".*/\1/p' "$SCRATCH/rep.json")
+    grep -q '"advice_double": ' "$SCRATCH/rep.json" || fail "the JSON's \"blas\" has no advice_double"
+    if [ -n "$advice$advice2" ]; then
+        grep -q "OPENBLAS_CORETYPE=${advice:-$advice2}" "$ERR" ||
+            fail "--reproducible: the JSON advises OPENBLAS_CORETYPE=${advice:-$advice2} but no warning was printed"
+    elif grep -q "$BLAS_WARNING" "$ERR"; then
+        fail "--reproducible: an OpenBLAS warning without advice in the JSON"
+    fi
 fi
 
 # ---- train, JSON, checkpoint ----

@@ -431,13 +431,17 @@ int cmd_train(int argc, char **argv) {
     }
     pargnn_blas_info blas;
     pargnn_blas_get_info(&blas);
-    if (rank == 0 && blas.advice) /* even with --quiet: it can cost more than the run */
+    /* the float products' advice, or with --reproducible its double weight gradients' */
+    const char *advice = blas.advice ? blas.advice : o.cfg.reproducible ? blas.advice_double : NULL;
+    if (rank == 0 && advice) /* even with --quiet: it can cost more than the run */
         fprintf(stderr,
                 "pargnn: warning: OpenBLAS runs its %s kernels on this CPU, which has %s: "
-                "dense products may run several times slower. Set OPENBLAS_CORETYPE=%s "
+                "%s may run several times slower. Set OPENBLAS_CORETYPE=%s "
                 "(OpenBLAS before 0.3.25 does not recognise newer CPU models; README, "
                 "\"Performance\")\n",
-                blas.core, strcmp(blas.cpu, "avx512") == 0 ? "AVX-512" : "AVX2", blas.advice);
+                blas.core, strcmp(blas.cpu, "avx512") == 0 ? "AVX-512" : "AVX2",
+                blas.advice ? "dense products" : "--reproducible's double-precision weight gradients",
+                advice);
     if (size > 1 && !o.quiet)
         fprintf(stderr, "pargnn: %d ranks x %d threads, partition %s%s\n", size,
                 (int)o.cfg.threads, o.partitions ? "read from " : partition_names[o.partition],

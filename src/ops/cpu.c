@@ -73,9 +73,9 @@ void pargnn_blas_get_info(pargnn_blas_info *info) {
     const char *config = openblas_get_config();
     const int own = pg_gemm_tall_active();
     info->products = own ? "avx512" : "openblas";
-    info->advice = own ? NULL
-                       : pg_blas_advice(info->core, isa, getenv("OPENBLAS_CORETYPE"),
-                                        config && strstr(config, "DYNAMIC_ARCH") != NULL);
+    info->advice_double = pg_blas_advice(info->core, isa, getenv("OPENBLAS_CORETYPE"),
+                                         config && strstr(config, "DYNAMIC_ARCH") != NULL);
+    info->advice = own ? NULL : info->advice_double;
 }
 
 static int pg_threads = 0;

@@ -120,7 +120,10 @@ pargnn_status pargnn_trainer_write_json(const pargnn_trainer_t *tr, const char *
     fprintf(f, ", \"cpu\": \"%s\", \"advice\": ", blas.cpu);
     if (blas.advice) json_string(f, blas.advice);
     else fputs("null", f);
-    fprintf(f, ", \"products\": \"%s\"},\n", blas.products);
+    fprintf(f, ", \"products\": \"%s\", \"advice_double\": ", blas.products);
+    if (blas.advice_double) json_string(f, blas.advice_double);
+    else fputs("null", f);
+    fputs("},\n", f);
     pg_dist_json_write(f, tr, per_rank);
     free(per_rank);
     per_rank = NULL;
