@@ -183,7 +183,8 @@ def main():
               "pargnn median; range = PyG p10 / pargnn p90 to PyG p90 / pargnn p10. PyG's first "
               "(warm-up) epoch is left out; pargnn's JSON statistics include its first epoch, which "
               "inflates its p90 with few epochs (so the range's low end is pessimistic). "
-              f"Target: ratio ≥ {TARGET_SPEEDUP:g}. load = 1-minute load average after the PyG run.", "",
+              f"Target: ratio ≥ {TARGET_SPEEDUP:g}. load = load averages after the PyG run (rounds: the "
+              "1-minute one of each).", "",
               "With several rounds (TIME_REPEAT), the k-th pargnn run of a model and thread count "
               "is paired with the k-th PyG run (the same round, side by side): the ms columns give the "
               "median over rounds of each run's median [lowest, highest], ratio is the median of the "
@@ -205,7 +206,7 @@ def main():
                     L.append(f"| {m} | {t} | {len(pairs)} | {cell([p for p, _ in pairs])} | "
                              f"{cell([q for _, q in pairs])} | {pairs[0][1]['impl']} | {med:.2f} | "
                              f"{min(ratios):.2f}-{max(ratios):.2f} | {reach}/{len(pairs)} | "
-                             f"{', '.join(str(q.get('load_avg', '-')) for _, q in pairs)} |")
+                             f"{', '.join(str(q.get('load_avg', '-')).split(',')[0] for _, q in pairs)} |")
                     continue
                 pr, qr = (prs or [None])[0], (qrs or [None])[0]
                 cell = lambda r: "-" if r is None else \
