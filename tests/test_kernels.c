@@ -377,9 +377,10 @@ static int relu_of_bias(const pg_real *C, int64_t m, int64_t n) {
     return ok;
 }
 
-/* A product with its epilogue (added to C, bias, ReLU, a ReLU's mask; pg_gemm_epi) against
- * the reference composition, on the AVX-512 kernels and on the OpenBLAS path, with row
- * tails, narrow and wide outputs, op(B) transposed and a mask with a stride of its own. */
+/* A product with its epilogue (added to C, bias, ReLU, a ReLU's mask, column sums;
+ * pg_gemm_epi) against the reference composition, on the AVX-512 kernels and on the
+ * OpenBLAS path, with row tails, narrow and wide outputs, op(B) transposed and a mask with
+ * a stride of its own; the column sums against double sums of the reference's output. */
 static void test_gemm_epi(void) {
     const pg_backend *cpu = pg_backend_cpu(), *ref = pg_backend_ref();
     const int64_t shapes[][3] = {{1003, 40, 256}, {997, 256, 128}, {13, 17, 9}, {600, 65, 300}};
@@ -393,13 +394,27 @@ static void test_gemm_epi(void) {
                 const int tb = v == 2 || v == 3 || v == 5, ldm = (int)n + 3;
                 pg_real *A = rand_buf(m * k), *B = rand_buf(k * n), *bias = rand_buf(n), *M = rand_buf(m * ldm);
                 pg_real *C1 = rand_buf(m * n), *C2 = copy_buf(C1, m * n);
-                const pg_gemm_epi e = {.bias = v != 1 && v != 3 ? bias : NULL,
-                                       .relu = v == 0 || v == 2 || v == 4,
-                                       .mask = v >= 1 && v <= 3 ? M : NULL,
-                                       .ldm = ldm,
-                                       .accumulate = v >= 4};
+                pg_real *cs1 = rand_buf(n), *cs2 = rand_buf(n);
+                const int sums = v == 1 || v == 3 || v == 4; /* GIN's masked store, and one more */
+                pg_gemm_epi e = {.bias = v != 1 && v != 3 ? bias : NULL,
+                                 .relu = v == 0 || v == 2 || v == 4,
+                                 .mask = v >= 1 && v <= 3 ? M : NULL,
+                                 .ldm = ldm,
+                                 .accumulate = v >= 4,
+                                 .colsum = sums ? cs1 : NULL};
                 cpu->gemm_epi(tb, m, n, k, A, k, B, tb ? k : n, &e, C1, n);
+                e.colsum = sums ? cs2 : NULL;
                 ref->gemm_epi(tb, m, n, k, A, k, B, tb ? k : n, &e, C2, n);
+                for (int64_t j = 0; j < n && sums; j++) {
+                    double s = 0;
+                    for (int64_t i = 0; i < m; i++) s += (double)C2[i * n + j];
+                    const double d1 = fabs((double)cs1[j] - s) / (1 + fabs(s)), d2 = fabs((double)cs2[j] - s) / (1 + fabs(s));
+                    CHECK_MSG(d1 < 1e-4 && d2 < 1e-4, "gemm_epi %s %lldx%lldx%lld v=%d: column %lld sums %g and %g, not %g",
+                              pg_kernel_isa_name(pg_kernel_isa()), (long long)m, (long long)n, (long long)k, v,
+                              (long long)j, (double)cs1[j], (double)cs2[j], s);
+                    if (d1 >= 1e-4 || d2 >= 1e-4) break;
+                }
+                free(cs1), free(cs2);
                 const double d = max_rel_diff(C1, C2, m * n);
                 int zeros_ok = 1; /* the masked elements are exactly 0 */
                 for (int64_t i = 0; i < m && e.mask; i++)

@@ -651,12 +651,15 @@ static pargnn_status gin_backward(pg_net *net, const pg_graph *g, const layer_in
     const pg_real one_eps = 1 + gin_eps(net, ly);
     const int learn = ly->eps_off >= 0;
     /* Z = R W2: dW2 = R^T dZ; dM (n, mid) = (dZ W2^T) masked by R > 0 (in the product's
-     * store; then through the MLP's norm), db = its column sums */
+     * store; then through the MLP's norm), db = its column sums (in the same store, but
+     * after a norm or in double for --reproducible) */
     pg_net_dense_grad(net, R, dZ, mid, fout, ly->w2_off);
-    const pg_gemm_epi relu_mask = {.mask = R, .ldm = mid}; /* the ReLU's mask as the product is stored */
+    const int plain_mlp = ly->mlp_norm.kind == PARGNN_NORM_NONE;
+    const int db_in_store = plain_mlp && ly->b_off >= 0 && !net->grads64;
+    const pg_gemm_epi relu_mask = {.mask = R, .ldm = mid, .colsum = db_in_store ? net->grads + ly->b_off : NULL};
     be->gemm_epi(1, n, mid, fout, dZ, fout, W2, fout, &relu_mask, tmp, mid);
-    if (ly->mlp_norm.kind == PARGNN_NORM_NONE) {
-        if (ly->b_off >= 0) pg_net_bias_grad(net, tmp, tmp, n, mid, 0, ly->b_off, NULL, NULL);
+    if (plain_mlp) {
+        if (ly->b_off >= 0 && !db_in_store) pg_net_bias_grad(net, tmp, tmp, n, mid, 0, ly->b_off, NULL, NULL);
     } else {
         PG_TRY(pg_norm_backward(net, g, &ly->mlp_norm, &net->epi[l].mlp, tmp));
         if (ly->b_off >= 0) pg_net_bias_grad(net, tmp, tmp, n, mid, 0, ly->b_off, NULL, NULL); /* no mask */

@@ -214,6 +214,18 @@ void pg_elu_backward(pg_real *dY, const pg_real *Y, int64_t count) {
 static pg_real *sum_scratch;
 static size_t sum_scratch_len;
 
+/* Partial column sums of nb row blocks by f columns: grows once (first epoch), then reused
+ * (no per-epoch allocation). NULL when out of memory. */
+static pg_real *sum_partials(int64_t nb, int64_t f) {
+    const size_t need = (size_t)nb * (size_t)(f > 0 ? f : 1);
+    if (need > sum_scratch_len) {
+        pg_free(sum_scratch);
+        sum_scratch = pg_alloc(need, sizeof(pg_real), "bias gradient partials");
+        sum_scratch_len = sum_scratch ? need : 0;
+    }
+    return sum_scratch;
+}
+
 void pg_relu_bias_grad(pg_real *dZ, const pg_real *Z, int64_t n, int64_t f, int relu,
                        pg_real *db, const pg_dropout_key *drop, int64_t row0,
                        const int32_t *gid) {
@@ -222,17 +234,7 @@ void pg_relu_bias_grad(pg_real *dZ, const pg_real *Z, int64_t n, int64_t f, int 
     const uint32_t thr = drop ? drop_threshold(drop->p) : 0;
     const pg_real scale = drop ? (pg_real)(1.0 / (1.0 - drop->p)) : 1;
     const int64_t nb = n < PG_SUM_BLOCKS ? (n > 0 ? n : 1) : PG_SUM_BLOCKS;
-    pg_real *part = NULL;
-    if (db) {
-        /* grows once (first epoch), then reused: no per-epoch allocation */
-        const size_t need = (size_t)nb * (size_t)(f > 0 ? f : 1);
-        if (need > sum_scratch_len) {
-            pg_free(sum_scratch);
-            sum_scratch = pg_alloc(need, sizeof(pg_real), "bias gradient partials");
-            sum_scratch_len = sum_scratch ? need : 0;
-        }
-        part = sum_scratch;
-    }
+    pg_real *part = db ? sum_partials(nb, f) : NULL;
     if (db && !part) { /* out of memory for the partials: the plain passes */
         if (drop) dropout_dense(drop, dZ, dZ, n, f, row0, gid);
         if (relu)
@@ -344,12 +346,29 @@ int pg_all_finite(const pg_real *x, int64_t count) {
 }
 
 void pg_gemm_epi_apply(const pg_gemm_epi *epi, int64_t m, int64_t n, pg_real *C, int64_t ldc) {
+    /* rows in PG_SUM_BLOCKS fixed blocks, each summing its columns, then the blocks in order */
+    const int64_t nb = m < PG_SUM_BLOCKS ? (m > 0 ? m : 1) : PG_SUM_BLOCKS;
+    pg_real *part = epi->colsum ? sum_partials(nb, n) : NULL;
 #pragma omp parallel for schedule(static) if (m * n >= PG_PAR_MIN)
-    for (int64_t i = 0; i < m; i++)
-        for (int64_t j = 0; j < n; j++) {
-            pg_real z = C[i * ldc + j] + (epi->bias ? epi->bias[j] : 0);
-            if (epi->relu && z < 0) z = 0;
-            if (epi->mask && !(epi->mask[i * epi->ldm + j] > 0)) z = 0;
-            C[i * ldc + j] = z;
-        }
+    for (int64_t blk = 0; blk < nb; blk++) {
+        pg_real *ps = part ? part + blk * n : NULL;
+        for (int64_t j = 0; ps && j < n; j++) ps[j] = 0;
+        for (int64_t i = m * blk / nb; i < m * (blk + 1) / nb; i++)
+            for (int64_t j = 0; j < n; j++) {
+                pg_real z = C[i * ldc + j] + (epi->bias ? epi->bias[j] : 0);
+                if (epi->relu && z < 0) z = 0;
+                if (epi->mask && !(epi->mask[i * epi->ldm + j] > 0)) z = 0;
+                C[i * ldc + j] = z;
+                if (ps) ps[j] += z;
+            }
+    }
+    if (!epi->colsum) return;
+    for (int64_t j = 0; j < n; j++) epi->colsum[j] = 0;
+    if (part) {
+        for (int64_t blk = 0; blk < nb; blk++)
+            for (int64_t j = 0; j < n; j++) epi->colsum[j] += part[blk * n + j];
+        return;
+    }
+    for (int64_t i = 0; i < m; i++) /* no memory for the partials: one pass in row order */
+        for (int64_t j = 0; j < n; j++) epi->colsum[j] += C[i * ldc + j];
 }

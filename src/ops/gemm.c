@@ -45,6 +45,8 @@ static float *packed; /* op(B) in panels: grows once, then reused */
 static size_t packed_len;
 static float *tail_buf; /* the last rows, zero-padded to a block: A then C */
 static size_t tail_len;
+static float *csum_buf; /* column-sum partials, a row per task and one for the tail */
+static size_t csum_len;
 
 static float *grow(float **buf, size_t *len, size_t need, const char *what) {
     if (need > *len) {
@@ -71,11 +73,12 @@ static void pack_b(int tb, int64_t n, int64_t k, const float *B, int64_t ldb, in
 
 /* The end of a tile's pass: the sums back to part (rows of stride pw) when more of k
  * follows, else rows 0 .. rows - 1 of C (stride ldc, w columns inside C from y) =
- * alpha acc + beta C (C not read when beta is 0). */
+ * alpha acc + beta C (C not read when beta is 0), then epi's steps; cs (NULL: none) gains
+ * the tile's column sums of what was stored (its rows in order). */
 static inline __attribute__((always_inline, target("avx512f"))) void
 tile_finish(const int MR, const int NV, __m512 acc[8][4], int last, float *pp, int64_t pw,
             int rows, float *y, int64_t ldc, int64_t w, float alpha, float beta,
-            const pg_gemm_epi *epi, const float *bias, const float *mk) {
+            const pg_gemm_epi *epi, const float *bias, const float *mk, float *cs) {
     if (!last) {
         for (int r = 0; r < MR; r++)
             for (int v = 0; v < NV; v++) _mm512_storeu_ps(pp + r * pw + 16 * v, acc[r][v]);
@@ -87,6 +90,8 @@ tile_finish(const int MR, const int NV, __m512 acc[8][4], int last, float *pp, i
         m[v] = wv >= 16 ? (__mmask16)0xffff : wv > 0 ? (__mmask16)((1u << wv) - 1) : 0;
     }
     const __m512 al = _mm512_set1_ps(alpha), be = _mm512_set1_ps(beta);
+    __m512 s[4];
+    for (int v = 0; v < NV; v++) s[v] = _mm512_setzero_ps();
     for (int r = 0; r < MR && r < rows; r++)
         for (int v = 0; v < NV; v++) {
             if (!m[v]) continue;
@@ -102,7 +107,10 @@ tile_finish(const int MR, const int NV, __m512 acc[8][4], int last, float *pp, i
                 }
             }
             _mm512_mask_storeu_ps(yv, m[v], z);
+            if (cs) s[v] = _mm512_add_ps(s[v], _mm512_maskz_mov_ps(m[v], z));
         }
+    for (int v = 0; v < NV && cs; v++) /* cs is as wide as the panels: no mask needed */
+        _mm512_storeu_ps(cs + 16 * v, _mm512_add_ps(_mm512_loadu_ps(cs + 16 * v), s[v]));
 }
 
 typedef struct {
@@ -113,13 +121,14 @@ typedef struct {
     float *C;
     const pg_gemm_epi *epi; /* or NULL */
     const float *mask;      /* epi's mask rows aligned with C's (stride epi->ldm), or NULL */
+    float *csum;            /* epi's column sums: a row of np * 16 NV partials per task, or NULL */
 } tall_args;
 
 /* Rows i0 .. i0 + MR - 1 of C: blocks of k outside, panels inside. part holds the running
  * sums between blocks of k (MR rows of np * 16 NV). */
 static inline __attribute__((always_inline, target("avx512f"))) void
 tall_block(const int MR, const int NV, const tall_args *t, const float *a, float *c, const float *mk,
-           float *part) {
+           float *part, float *cs) {
     const int64_t NR = 16 * NV, k = t->k, lda = t->lda, pw = t->np * NR;
     for (int64_t k0 = 0; k0 < k; k0 += PG_TALL_KC) {
         const int64_t k1 = k - k0 < PG_TALL_KC ? k : k0 + PG_TALL_KC;
@@ -143,20 +152,21 @@ tall_block(const int MR, const int NV, const tall_args *t, const float *a, float
             }
             const float *bias = t->epi && t->epi->bias ? t->epi->bias + p * NR : NULL;
             tile_finish(MR, NV, acc, last, pp, pw, MR, c + p * NR, t->ldc, t->n - p * NR, t->alpha, t->beta,
-                        t->epi, bias, mk ? mk + p * NR : NULL);
+                        t->epi, bias, mk ? mk + p * NR : NULL, cs ? cs + p * NR : NULL);
         }
     }
 }
 
+/* Row blocks b0 .. b1 - 1 (one task); cs: the task's row of column-sum partials, or NULL. */
 static __attribute__((target("avx512f"), noinline)) void
-tall_rows(const int MR, const tall_args *t, int64_t b0, int64_t b1) {
+tall_rows(const int MR, const tall_args *t, int64_t b0, int64_t b1, float *cs) {
     float part[8 * PG_TALL_MAX_N];
     for (int64_t bk = b0; bk < b1; bk++) {
         const float *a = t->A + bk * MR * t->lda;
         float *c = t->C + bk * MR * t->ldc;
         const float *mk = t->mask ? t->mask + bk * MR * t->epi->ldm : NULL;
-        if (MR == 8) tall_block(8, 3, t, a, c, mk, part);
-        else tall_block(6, 4, t, a, c, mk, part);
+        if (MR == 8) tall_block(8, 3, t, a, c, mk, part, cs);
+        else tall_block(6, 4, t, a, c, mk, part, cs);
     }
 }
 
@@ -175,15 +185,18 @@ int pg_gemm_tall(int tb, int64_t m, int64_t n, int64_t k, pg_real alpha, const p
     float *Bp = grow(&packed, &packed_len, (size_t)(np * NR * k), "packed weights");
     const int masked = epi && epi->mask;
     float *tb_ = tail > 0 ? grow(&tail_buf, &tail_len, (size_t)(MR * (k + 2 * n)), "product tail") : NULL;
-    if (!Bp || (tail > 0 && !tb_)) return 0;
+    const int64_t tasks = (nb + PG_TALL_TASK_BLOCKS - 1) / PG_TALL_TASK_BLOCKS, csw = np * NR;
+    float *cs = epi && epi->colsum ? grow(&csum_buf, &csum_len, (size_t)((tasks + 1) * csw), "column sums") : NULL;
+    if (!Bp || (tail > 0 && !tb_) || (epi && epi->colsum && !cs)) return 0;
     pack_b(tb, n, k, B, ldb, NR, Bp);
-    tall_args t = {n, k, np, A, Bp, lda, ldc, alpha, beta, C, epi, masked ? epi->mask : NULL};
-    const int64_t tasks = (nb + PG_TALL_TASK_BLOCKS - 1) / PG_TALL_TASK_BLOCKS;
+    if (cs) memset(cs, 0, (size_t)((tasks + 1) * csw) * sizeof(float));
+    tall_args t = {n, k, np, A, Bp, lda, ldc, alpha, beta, C, epi, masked ? epi->mask : NULL, cs};
     const int par = nt > 1 && tasks > 1 && (double)m * (double)n * (double)k >= PG_TALL_PAR_MIN;
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (par)
     for (int64_t q = 0; q < tasks; q++) {
         const int64_t b0 = q * PG_TALL_TASK_BLOCKS;
-        tall_rows(MR, &t, b0, b0 + PG_TALL_TASK_BLOCKS < nb ? b0 + PG_TALL_TASK_BLOCKS : nb);
+        tall_rows(MR, &t, b0, b0 + PG_TALL_TASK_BLOCKS < nb ? b0 + PG_TALL_TASK_BLOCKS : nb,
+                  cs ? cs + q * csw : NULL);
     }
     if (tail > 0) { /* the last rows through a zero-padded block: the same code, the same bits */
         float *ta = tb_, *tc = tb_ + MR * k, *tm = tc + MR * n;
@@ -198,9 +211,19 @@ int pg_gemm_tall(int tb, int64_t m, int64_t n, int64_t k, pg_real alpha, const p
         te.ldm = n;
         tall_args tt = t;
         tt.A = ta, tt.lda = k, tt.C = tc, tt.ldc = n, tt.epi = epi ? &te : NULL, tt.mask = masked ? tm : NULL;
-        tall_rows(MR, &tt, 0, 1);
-        for (int64_t r = 0; r < tail; r++) memcpy(C + (r0 + r) * ldc, tc + r * n, (size_t)n * sizeof(float));
+        tt.csum = NULL; /* the padding rows are not C's: the tail's sums below */
+        tall_rows(MR, &tt, 0, 1, NULL);
+        for (int64_t r = 0; r < tail; r++) {
+            memcpy(C + (r0 + r) * ldc, tc + r * n, (size_t)n * sizeof(float));
+            for (int64_t j = 0; cs && j < n; j++) cs[tasks * csw + j] += tc[r * n + j];
+        }
     }
+    if (cs) /* the tasks' partials in order, then the tail's */
+        for (int64_t j = 0; j < n; j++) {
+            float s = 0.0f;
+            for (int64_t q = 0; q <= tasks; q++) s += cs[q * csw + j];
+            epi->colsum[j] = s;
+        }
     return 1;
 }
 
@@ -246,7 +269,7 @@ tn_tile(const tn_args *t, int64_t c0, int64_t p, const float *ap, const float *b
     }
     const int rows = t->m - c0 < MR ? (int)(t->m - c0) : MR;
     tile_finish(MR, NV, acc, last, pp, pw, rows, t->C + c0 * t->ldc + j0, t->ldc, t->n - j0, t->alpha,
-                t->beta, NULL, NULL, NULL);
+                t->beta, NULL, NULL, NULL, NULL);
 }
 
 /* Every tile over every chunk of rows; ap holds (ntr, PG_TALL_TN_CHUNK, 6) and bp

@@ -13,13 +13,16 @@
 /* What a product's epilogue does to each element z of C (i, j) as it is stored: z + C's
  * old value when accumulate (the product added to C), + bias[j] (bias NULL: none), then
  * max(z, 0) when relu, then 0 where mask[i ldm + j] <= 0 (mask NULL: none; the derivative
- * of a ReLU, from its output). */
+ * of a ReLU, from its output). colsum (NULL: none) then gets the column sums of the stored
+ * C (n values; a bias gradient), summed in row blocks fixed by the shape: the same sums
+ * for any thread count. */
 typedef struct pg_gemm_epi {
     const pg_real *bias;
     int relu;
     const pg_real *mask;
     int64_t ldm;
     int accumulate;
+    pg_real *colsum;
 } pg_gemm_epi;
 
 /* C (m, n) = epi(C): the epilogue as a pass of its own after the product (ref.c, and cpu.c
