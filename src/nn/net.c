@@ -475,6 +475,18 @@ static pg_real gin_eps(const pg_net *net, const pg_layer *ly) {
  * was given the epilogue epi (pg_epilogue_fusable; NULL: none) and set *fused: then its
  * last product applied it as Z was stored */
 
+/* C (n, w) = A W for A (n, k), with epi applied as C is stored when not NULL (then *fused
+ * is set, fused NULL: not asked for). */
+static void map(const pg_net *net, const pg_real *A, int64_t k, const pg_real *W, int64_t w,
+                const pg_gemm_epi *epi, pg_real *C, int *fused) {
+    if (!epi) {
+        net->be->gemm(0, 0, net->n, w, k, 1, A, k, W, w, 0, C, w);
+        return;
+    }
+    net->be->gemm_epi(0, net->n, w, k, A, k, W, w, epi, C, w);
+    if (fused) *fused = 1;
+}
+
 static pargnn_status gcn_forward(pg_net *net, const pg_graph *g, const layer_in *in, int l,
                                  const pg_gemm_epi *epi, int *fused) {
     const pg_layer *ly = &net->layers[l];
@@ -483,13 +495,7 @@ static pargnn_status gcn_forward(pg_net *net, const pg_graph *g, const layer_in 
     if (ly->aggregate_first) {
         /* T (n, fin) = A H; Z (n, fout) = T W */
         PG_TRY(aggregate(net, g, net->H[l], ly->fin, net->T[l]));
-        if (epi) {
-            net->be->gemm_epi(0, net->n, ly->fout, ly->fin, net->T[l], ly->fin, W, ly->fout, epi, Z, ly->fout);
-            *fused = 1;
-        } else {
-            net->be->gemm(0, 0, net->n, ly->fout, ly->fin, 1, net->T[l], ly->fin, W, ly->fout, 0, Z,
-                          ly->fout);
-        }
+        map(net, net->T[l], ly->fin, W, ly->fout, epi, Z, fused);
     } else {
         /* gB (n, fout) = H W; Z (n, fout) = A gB */
         pg_net_transform(net, in, W, ly->fin, ly->fout, 0, net->gB);
@@ -530,12 +536,8 @@ static pargnn_status gin_forward(pg_net *net, const pg_graph *g, const layer_in 
     if (ly->aggregate_first) {
         /* T = U (n, fin) = A H + (1+eps) H; R (n, mid) = U W */
         PG_TRY(aggregate_self(net, g, net->H[l], ly->fin, one_eps, NULL, 0, 0, T));
-        if (plain_mlp) { /* + b and the ReLU as the product is stored */
-            const pg_gemm_epi e = {.bias = b, .relu = 1};
-            net->be->gemm_epi(0, n, ly->mid, ly->fin, T, ly->fin, W, ly->mid, &e, R, ly->mid);
-        } else {
-            net->be->gemm(0, 0, n, ly->mid, ly->fin, 1, T, ly->fin, W, ly->mid, 0, R, ly->mid);
-        }
+        const pg_gemm_epi e = {.bias = b, .relu = 1}; /* as the product is stored */
+        map(net, T, ly->fin, W, ly->mid, plain_mlp ? &e : NULL, R, NULL);
     } else {
         /* T = P (n, mid) = H W; R = A P + (1+eps) P (+ b, ReLU: without the MLP's norm) */
         pg_net_transform(net, in, W, ly->fin, ly->mid, 0, T);
@@ -546,12 +548,7 @@ static pargnn_status gin_forward(pg_net *net, const pg_graph *g, const layer_in 
         PG_TRY(pg_norm_forward(net, g, &ly->mlp_norm, &net->epi[l].mlp, R, training));
         pg_relu(R, n * ly->mid);
     }
-    if (epi) { /* b2 and the ReLU between layers as Z is stored */
-        net->be->gemm_epi(0, n, ly->fout, ly->mid, R, ly->mid, W2, ly->fout, epi, net->Z[l], ly->fout);
-        *fused = 1;
-    } else {
-        net->be->gemm(0, 0, n, ly->fout, ly->mid, 1, R, ly->mid, W2, ly->fout, 0, net->Z[l], ly->fout);
-    }
+    map(net, R, ly->mid, W2, ly->fout, epi, net->Z[l], fused); /* epi: b2 and the ReLU between layers */
     return PARGNN_STATUS_OK;
 }
 

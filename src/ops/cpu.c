@@ -199,19 +199,14 @@ static int row_tiles(int tb, int64_t m, int64_t n, int64_t k, pg_real alpha, con
  * whichever thread. GCN shapes are tall and skinny: (n, fin)(fin, fout) runs in fixed row
  * tiles (row_tiles); (fin, n)(n, fout) (weight gradients) is cut by k, and the partial
  * products are summed in chunk order. */
-static void gemm_impl(int ta, int tb, int64_t m, int64_t n, int64_t k, pg_real alpha,
+static void gemm_blas(int ta, int tb, int64_t m, int64_t n, int64_t k, pg_real alpha,
                       const pg_real *A, int64_t lda, const pg_real *B, int64_t ldb, pg_real beta,
-                      pg_real *C, int64_t ldc) {
-    if (m == 0 || n == 0) return;
+                      pg_real *C, int64_t ldc, int nt) {
     if (k == 0) { /* BLAS leaves C untouched for k == 0 only when beta == 1 */
         for (int64_t i = 0; i < m; i++)
             for (int64_t j = 0; j < n; j++) C[i * ldc + j] = beta == 0 ? 0 : beta * C[i * ldc + j];
         return;
     }
-    int nt = pg_get_threads();
-    if (nt > PG_MAX_THREADS) nt = PG_MAX_THREADS;
-    if (!ta && pg_gemm_tall(tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, nt, NULL))
-        return; /* the AVX-512 kernel (gemm.c): each row's bits depend on the row alone */
     if (!ta && row_tiles(tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, nt))
         return; /* rows of C are rows of A: fixed tiles, whatever k */
     const int big = (double)m * (double)n * (double)k >= 4.0 * PG_PAR_MIN_WORK * 16;
@@ -258,11 +253,25 @@ static void gemm_impl(int ta, int tb, int64_t m, int64_t n, int64_t k, pg_real a
     blas(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
+/* The product with its epilogue epi (NULL: none): on the AVX-512 kernels (gemm.c), each
+ * row's bits depending on the row alone and epi applied in their stores; else through
+ * gemm_blas, then epi as a pass of its own. */
+static void gemm_impl(int ta, int tb, int64_t m, int64_t n, int64_t k, pg_real alpha,
+                      const pg_real *A, int64_t lda, const pg_real *B, int64_t ldb, pg_real beta,
+                      pg_real *C, int64_t ldc, const pg_gemm_epi *epi) {
+    if (m == 0 || n == 0) return;
+    int nt = pg_get_threads();
+    if (nt > PG_MAX_THREADS) nt = PG_MAX_THREADS;
+    if (!ta && pg_gemm_tall(tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, nt, epi)) return;
+    gemm_blas(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, nt);
+    if (epi) pg_gemm_epi_apply(epi, m, n, C, ldc);
+}
+
 static void cpu_gemm(int ta, int tb, int64_t m, int64_t n, int64_t k, pg_real alpha,
                      const pg_real *A, int64_t lda, const pg_real *B, int64_t ldb, pg_real beta,
                      pg_real *C, int64_t ldc) {
     const double t0 = pg_now_ms();
-    gemm_impl(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+    gemm_impl(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, NULL);
     pg_phase_acc[PARGNN_PHASE_GEMM] += pg_now_ms() - t0;
 }
 
@@ -512,18 +521,12 @@ static void cpu_spmm_t64(const pg_csr *S, const pg_real *X, int64_t f, double *Y
     pg_phase_acc[PARGNN_PHASE_SPMM] += pg_now_ms() - t0;
 }
 
-/* C = epi(A op(B)): in the AVX-512 kernels' stores, else the product then one pass. */
+/* C = epi(A op(B) (+ C)): in the AVX-512 kernels' stores, else the product then one pass. */
 static void cpu_gemm_epi(int tb, int64_t m, int64_t n, int64_t k, const pg_real *A, int64_t lda,
                          const pg_real *B, int64_t ldb, const pg_gemm_epi *epi, pg_real *C,
                          int64_t ldc) {
     const double t0 = pg_now_ms();
-    int nt = pg_get_threads();
-    if (nt > PG_MAX_THREADS) nt = PG_MAX_THREADS;
-    const pg_real beta = epi->accumulate ? 1 : 0;
-    if (!pg_gemm_tall(tb, m, n, k, 1, A, lda, B, ldb, beta, C, ldc, nt, epi)) {
-        gemm_impl(0, tb, m, n, k, 1, A, lda, B, ldb, beta, C, ldc);
-        pg_gemm_epi_apply(epi, m, n, C, ldc);
-    }
+    gemm_impl(0, tb, m, n, k, 1, A, lda, B, ldb, epi->accumulate ? 1 : 0, C, ldc, epi);
     pg_phase_acc[PARGNN_PHASE_GEMM] += pg_now_ms() - t0;
 }
 

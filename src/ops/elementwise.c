@@ -226,6 +226,13 @@ static pg_real *sum_partials(int64_t nb, int64_t f) {
     return sum_scratch;
 }
 
+/* out (f) = the nb blocks' partial sums, added in block order. */
+static void sum_blocks(const pg_real *part, int64_t nb, int64_t f, pg_real *out) {
+    for (int64_t j = 0; j < f; j++) out[j] = 0;
+    for (int64_t blk = 0; blk < nb; blk++)
+        for (int64_t j = 0; j < f; j++) out[j] += part[blk * f + j];
+}
+
 void pg_relu_bias_grad(pg_real *dZ, const pg_real *Z, int64_t n, int64_t f, int relu,
                        pg_real *db, const pg_dropout_key *drop, int64_t row0,
                        const int32_t *gid) {
@@ -260,11 +267,7 @@ void pg_relu_bias_grad(pg_real *dZ, const pg_real *Z, int64_t n, int64_t f, int 
                 for (int64_t j = 0; j < f; j++) ps[j] += d[j];
         }
     }
-    if (db) {
-        for (int64_t j = 0; j < f; j++) db[j] = 0;
-        for (int64_t blk = 0; blk < nb; blk++)
-            for (int64_t j = 0; j < f; j++) db[j] += part[blk * f + j];
-    }
+    if (db) sum_blocks(part, nb, f, db);
     PHASE_END(PARGNN_PHASE_ELEMENTWISE);
 }
 
@@ -362,13 +365,11 @@ void pg_gemm_epi_apply(const pg_gemm_epi *epi, int64_t m, int64_t n, pg_real *C,
                 if (ps) ps[j] += z;
             }
     }
-    if (!epi->colsum) return;
-    for (int64_t j = 0; j < n; j++) epi->colsum[j] = 0;
     if (part) {
-        for (int64_t blk = 0; blk < nb; blk++)
-            for (int64_t j = 0; j < n; j++) epi->colsum[j] += part[blk * n + j];
-        return;
+        sum_blocks(part, nb, n, epi->colsum);
+    } else if (epi->colsum) { /* no memory for the partials: one pass in row order */
+        for (int64_t j = 0; j < n; j++) epi->colsum[j] = 0;
+        for (int64_t i = 0; i < m; i++)
+            for (int64_t j = 0; j < n; j++) epi->colsum[j] += C[i * ldc + j];
     }
-    for (int64_t i = 0; i < m; i++) /* no memory for the partials: one pass in row order */
-        for (int64_t j = 0; j < n; j++) epi->colsum[j] += C[i * ldc + j];
 }

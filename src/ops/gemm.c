@@ -71,6 +71,11 @@ static void pack_b(int tb, int64_t n, int64_t k, const float *B, int64_t ldb, in
         }
 }
 
+/* The first w lanes of a 16-float vector (none when w <= 0, all from 16). */
+static inline __mmask16 lanes(int64_t w) {
+    return w >= 16 ? (__mmask16)0xffff : w > 0 ? (__mmask16)((1u << w) - 1) : 0;
+}
+
 /* The end of a tile's pass: the sums back to part (rows of stride pw) when more of k
  * follows, else rows 0 .. rows - 1 of C (stride ldc, w columns inside C from y) =
  * alpha acc + beta C (C not read when beta is 0), then epi's steps; cs (NULL: none) gains
@@ -85,10 +90,7 @@ tile_finish(const int MR, const int NV, __m512 acc[8][4], int last, float *pp, i
         return;
     }
     __mmask16 m[4];
-    for (int v = 0; v < NV; v++) {
-        const int64_t wv = w - 16 * v;
-        m[v] = wv >= 16 ? (__mmask16)0xffff : wv > 0 ? (__mmask16)((1u << wv) - 1) : 0;
-    }
+    for (int v = 0; v < NV; v++) m[v] = lanes(w - 16 * v);
     const __m512 al = _mm512_set1_ps(alpha), be = _mm512_set1_ps(beta);
     __m512 s[4];
     for (int v = 0; v < NV; v++) s[v] = _mm512_setzero_ps();
@@ -284,18 +286,14 @@ static __attribute__((target("avx512f"), noinline)) void tn_all(const tn_args *t
             for (int64_t rt = 0; rt < t->ntr; rt++) {
                 float *d = ap + (rt * C_ + i) * MR;
                 const int64_t c0 = rt * MR;
-                const int64_t left = t->m - c0;
-                const __mmask16 mk = left >= MR ? (__mmask16)0x3f : (__mmask16)((1u << left) - 1);
-                _mm512_mask_storeu_ps(d, (__mmask16)0x3f, _mm512_maskz_loadu_ps(mk, a + c0));
+                const int64_t left = t->m - c0 < MR ? t->m - c0 : MR;
+                _mm512_mask_storeu_ps(d, lanes(MR), _mm512_maskz_loadu_ps(lanes(left), a + c0));
             }
         }
         for (int64_t p = 0; p < t->np; p++) {
             const int64_t j0 = p * NR, w = t->n - j0 < NR ? t->n - j0 : NR;
             __mmask16 mw[4];
-            for (int v = 0; v < 4; v++) {
-                const int64_t wv = w - 16 * v;
-                mw[v] = wv >= 16 ? (__mmask16)0xffff : wv > 0 ? (__mmask16)((1u << wv) - 1) : 0;
-            }
+            for (int v = 0; v < 4; v++) mw[v] = lanes(w - 16 * v);
             for (int64_t i = 0; i < ic; i++) {
                 const float *src = t->B + (i0 + i) * t->ldb + j0;
                 for (int v = 0; v < 4; v++)

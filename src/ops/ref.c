@@ -49,7 +49,8 @@ static void ref_spmm_t(const pg_csr *S, const pg_real *X, int64_t f, pg_real bet
     }
 }
 
-/* Y: (S.nrows, f) = relu?(S X + bias): the unfused composition, the oracle of the fused kernel */
+/* Y: (S.nrows, f) = relu?(S X + self Xs + bias): the unfused composition, the oracle of the
+ * fused kernel */
 static void ref_spmm_epilogue(const pg_csr *S, const pg_real *X, int64_t f, pg_real self,
                               const pg_real *Xs, const pg_real *bias, int relu, pg_real *Y) {
     ref_spmm(S, X, f, 0, Y);
