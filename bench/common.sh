@@ -52,6 +52,37 @@ gen_graph() {  # name nodes avg_degree features classes -> prints the OGB folder
 # ogbn-arxiv's shape: 169,343 nodes, 1,166,243 undirected edges, 128 features, 40 classes
 arxiv_graph() { gen_graph arxiv 169343 13.77 128 40; }
 
+# The same graph with ogbn-arxiv's share of labelled nodes: a seeded permutation, 53.7% train,
+# 17.6% valid, the rest test (split "arxiv-fractions"; raw/ is the arxiv-shaped graph's). The
+# generator's random20 split trains 800 nodes, which leaves most rows of the output layer's
+# gradient zero: products that skip zeros (gemm.c) are timed on this one too.
+arxiv_graph_fractions() {
+    src=$(arxiv_graph)
+    dir=$cache/graphs/arxiv-rmat-fractions
+    stamp="$(cat "$src/made-by.txt"); split arxiv-fractions 0.537 0.176 seed 0"
+    if [ ! -f "$dir/made-by.txt" ] || [ "$(cat "$dir/made-by.txt")" != "$stamp" ]; then
+        log "writing ogbn-arxiv's split fractions for the arxiv-shaped graph"
+        rm -rf "$dir" "$dir.tmp" "$dir.pgbin"
+        mkdir -p "$dir.tmp/split/arxiv-fractions"
+        ln -s "$(cd "$src" && pwd)/raw" "$dir.tmp/raw"
+        py - "$dir.tmp" <<'PYEOF' >&2 || { rm -rf "$dir.tmp"; return 1; }
+import gzip, sys
+import numpy as np
+d = sys.argv[1]
+with gzip.open(d + "/raw/num-node-list.csv.gz", "rt") as f:
+    n = int(f.read().split()[0])
+perm = np.random.default_rng(0).permutation(n)
+a, b = int(0.537 * n), int(0.537 * n) + int(0.176 * n)
+for name, ids in (("train", perm[:a]), ("valid", perm[a:b]), ("test", perm[b:])):
+    with gzip.open(d + "/split/arxiv-fractions/" + name + ".csv.gz", "wt") as f:
+        f.write("\n".join(str(i) for i in np.sort(ids)) + "\n")
+PYEOF
+        echo "$stamp" > "$dir.tmp/made-by.txt"
+        mv "$dir.tmp" "$dir"
+    fi
+    echo "$dir"
+}
+
 # pargnn's own input for a generated graph: its binary format when `pargnn convert` exists
 pargnn_input() {  # ogb_dir -> prints what pargnn's --data gets
     if [ "$PARGNN_BIN" != 0 ] && "$bin" convert --help >/dev/null 2>&1; then

@@ -31,6 +31,9 @@
 #                           first in even ones; the report pairs the runs of a round and
 #                           gives the median ratio of the pairs and their spread (on a
 #                           shared machine one pair is weak evidence)
+#   TIME_GRAPH=arxiv        the timing graph: arxiv (the arxiv-shaped graph with the
+#                           generator's split, 800 training nodes) or arxiv-fractions (the same
+#                           graph with ogbn-arxiv's split fractions, common.sh)
 #   TIME_EPOCHS=11          epochs of a timing run; the first (warm-up) is not counted on
 #                           the PyG side; pargnn's median is over all of them
 #   GAT_EPOCHS=200          epochs of the GAT accuracy runs
@@ -73,6 +76,7 @@ ACC_ADJ=${ACC_ADJ:-sparse}
 TIME_ADJ=${TIME_ADJ:-sparse}
 TIME_EPOCHS=${TIME_EPOCHS:-11}
 TIME_REPEAT=${TIME_REPEAT:-1}
+TIME_GRAPH=${TIME_GRAPH:-arxiv}
 case $TIME_REPEAT in '' | *[!0-9]* | 0) echo "models_pyg: TIME_REPEAT must be a positive integer, not '$TIME_REPEAT'" >&2; exit 2 ;; esac
 GAT_EPOCHS=${GAT_EPOCHS:-200}
 INIT=${INIT:-pyg}
@@ -175,7 +179,11 @@ case " $STAGES " in *" acc "*)
 esac
 
 case " $STAGES " in *" time "*)
-    ds=$(arxiv_graph)
+    case $TIME_GRAPH in
+        arxiv) ds=$(arxiv_graph) ;;
+        arxiv-fractions) ds=$(arxiv_graph_fractions) || { log "cannot write the split"; exit 1; } ;;
+        *) log "TIME_GRAPH: '$TIME_GRAPH' is not arxiv or arxiv-fractions"; exit 2 ;;
+    esac
     if [ ! -f "$ds/npz/dataset.npz" ]; then
         # parse the gzip CSV once, in its own process, outside every timed run
         log "caching the arxiv-shaped graph as .npz for the Python side"
@@ -186,13 +194,13 @@ case " $STAGES " in *" time "*)
     while [ "$r" -le "$TIME_REPEAT" ]; do
         for m in $MODELS; do
             for t in $THREADS; do
-                log "time $m arxiv threads=$t round $r of $TIME_REPEAT (load $(uptime_now))"
+                log "time $m $TIME_GRAPH threads=$t round $r of $TIME_REPEAT (load $(uptime_now))"
                 if [ $((r % 2)) = 1 ]; then
-                    run_pargnn time "$m" arxiv "$pdata" "$t" 0 "$TIME_EPOCHS"
-                    run_pyg time "$m" arxiv "$ds" "$t" 0 "$TIME_EPOCHS"
+                    run_pargnn time "$m" "$TIME_GRAPH" "$pdata" "$t" 0 "$TIME_EPOCHS"
+                    run_pyg time "$m" "$TIME_GRAPH" "$ds" "$t" 0 "$TIME_EPOCHS"
                 else
-                    run_pyg time "$m" arxiv "$ds" "$t" 0 "$TIME_EPOCHS"
-                    run_pargnn time "$m" arxiv "$pdata" "$t" 0 "$TIME_EPOCHS"
+                    run_pyg time "$m" "$TIME_GRAPH" "$ds" "$t" 0 "$TIME_EPOCHS"
+                    run_pargnn time "$m" "$TIME_GRAPH" "$pdata" "$t" 0 "$TIME_EPOCHS"
                 fi
             done
         done

@@ -177,7 +177,10 @@ def main():
 
     tim = [r for r in recs if r["kind"] == "time"]
     if tim:
-        L += ["## Step time on the ogbn-arxiv-shaped graph", "",
+        graphs = sorted({r["dataset"] for r in tim})
+        title = "the ogbn-arxiv-shaped graph" + (" with ogbn-arxiv's split fractions (53.7% train)"
+                                                 if graphs == ["arxiv-fractions"] else "")
+        L += [f"## Step time on {title}", "",
               "Median training step (forward + backward + Adam, no evaluation) in ms with [p10, p90]; "
               "3 layers, hidden 256 (GAT: 8 heads x 32), raw features, seed 0. ratio = PyG median / "
               "pargnn median; range = PyG p10 / pargnn p90 to PyG p90 / pargnn p10. PyG's first "

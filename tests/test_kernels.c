@@ -275,6 +275,70 @@ static void gemm_oracle(int ta, int tb, int64_t m, int64_t n, int64_t k, double 
         }
 }
 
+/* Zeros in A (after a ReLU and dropout most of a layer's input is zero) are skipped by
+ * the AVX-512 products: each element of C must still be, to the bit, the chain of fused
+ * multiply-adds over all of k in order from zero (what the kernels compute with alpha 1
+ * and beta 0), whatever the pattern: scattered zeros at several densities, k where every
+ * row is zero, rows and whole blocks of zeros, a NaN (never skipped). Both row products
+ * (op(B) plain and transposed) and the weight gradient (A^T B, zeros in A's columns). Of
+ * the products over 97 and 301 rows, the first and last 8 rows, every 29th and the zero
+ * row are checked. */
+static void test_gemm_tall_zeros(void) {
+#ifndef PARGNN_REAL_DOUBLE
+    if (pg_kernel_set_isa(-1) != PG_ISA_AVX512) {
+        printf("AVX-512 zero skipping: not available here\n");
+        return;
+    }
+    const int64_t ms[] = {13, 97, 301}, ns[] = {40, 130, 256}, ks[] = {7, 128, 300};
+    const double dens[] = {0.0, 0.05, 0.3, 0.9};
+    int ran = 0;
+    for (size_t a = 0; a < 3; a++)
+        for (size_t b = 0; b < 3; b++)
+            for (size_t c = 0; c < 3; c++)
+                for (size_t d = 0; d < 4; d++)
+                    for (int v = 0; v < 3; v++) { /* v: 0 NN, 1 NT, 2 TN */
+                        const int64_t m = ms[a], n = ns[b], k = ks[c];
+                        const int tn = v == 2; /* TN: A (k, m) */
+                        const int64_t ar = tn ? k : m, ac = tn ? m : k;
+                        pg_real *A = rand_buf(ar * ac), *B = rand_buf(v == 1 ? n * k : k * n), *C = rand_buf(m * n);
+                        for (int64_t q = 0; q < ar * ac; q++)
+                            if (pg_test_uniform(&rs, 0, 1) >= dens[d]) A[q] = 0;
+                        /* a zero row of A (a node with no active unit), a zero column (a
+                         * dead unit) and, when dense, a NaN that must reach its outputs */
+                        for (int64_t j = 0; j < ac; j++) A[(ar / 2) * ac + j] = 0;
+                        for (int64_t i = 0; i < ar; i++) A[i * ac + ac / 3] = 0;
+                        if (d == 3) A[(ar - 1) * ac + ac - 1] = (pg_real)NAN;
+                        const int did = tn ? pg_gemm_tall_tn(m, n, k, 1, A, m, B, n, 0, C, n)
+                                           : pg_gemm_tall(v, m, n, k, 1, A, k, B, v ? k : n, 0, C, n, 2, NULL);
+                        CHECK_MSG(did, "zero skipping: the AVX-512 product declined %lldx%lldx%lld",
+                                  (long long)m, (long long)n, (long long)k);
+                        int64_t bad = 0;
+                        for (int64_t i = 0; did && i < m; i++) {
+                            /* the scalar chains are slow under the sanitizers: of the taller
+                             * products, the first and last rows (the tail, the last task),
+                             * every 29th and the zero row */
+                            if (m > 16 && i >= 8 && i < m - 8 && i % 29 && i != m / 2) continue;
+                            for (int64_t j = 0; j < n; j++) {
+                                float s = 0.0f;
+                                for (int64_t p = 0; p < k; p++) {
+                                    const float x = tn ? A[p * m + i] : A[i * k + p];
+                                    const float y = v == 1 ? B[j * k + p] : B[p * n + j];
+                                    s = fmaf(x, y, s);
+                                }
+                                const float z = C[i * n + j];
+                                bad += isnan(s) ? !isnan(z) : z != s;
+                            }
+                        }
+                        CHECK_MSG(bad == 0, "zero skipping %s %lldx%lldx%lld density %.2f: %lld elements "
+                                  "differ from the in-order chain", v == 0 ? "NN" : v == 1 ? "NT" : "TN",
+                                  (long long)m, (long long)n, (long long)k, dens[d], (long long)bad);
+                        ran++;
+                        free(A), free(B), free(C);
+                    }
+    printf("AVX-512 zero skipping: %d products equal to the in-order chains\n", ran);
+#endif
+}
+
 /* The AVX-512 products of gemm.c called directly: every tail (rows past a block of 6 or 8,
  * columns past a 16-lane vector or a 48/64-column panel, k past a block of 128), both
  * panel widths, op(B) transposed, strides wider than the matrices, alpha and beta, and a
@@ -791,6 +855,7 @@ int main(void) {
     test_gemm_split();
     test_gemm_rows_independent();
     test_gemm_tall();
+    test_gemm_tall_zeros();
     test_gemm_epi();
     test_double_sums();
     test_fused_elementwise();

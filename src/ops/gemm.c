@@ -10,7 +10,9 @@
  * block, thread or the row count around it: a row's bits depend on that row alone, as
  * the distributed equivalence needs (cpu.c's OpenBLAS path gets the same property from
  * fixed row tiles). The rows that do not fill a block are computed through a zero-padded
- * copy by the same code.
+ * copy by the same code. A term whose factor from A is zero for every row of a block (in
+ * the weight gradient: every column of a tile) is skipped; after a ReLU and dropout most
+ * are, and 0 x b added to a sum leaves its bits as they were.
  *
  * On the arxiv-shaped layers (Xeon with AVX-512, OpenBLAS 0.3.21; bench/results/
  * gemm_tall_xeon.md) the row products run 1.15-1.23x faster than OpenBLAS's SkylakeX
@@ -126,15 +128,50 @@ typedef struct {
     float *csum;            /* epi's column sums: a row of np * 16 NV partials per task, or NULL */
 } tall_args;
 
+/* The k in [k0, k1) where some of the MR rows of a (stride lda) is not zero (NaN counts as
+ * not zero), ascending, into list; returns their count. */
+static inline __attribute__((always_inline, target("avx512f"))) int
+nonzero_k(const int MR, const float *a, int64_t lda, int64_t k0, int64_t k1, int32_t *list) {
+    const __m512i step = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    int cnt = 0;
+    for (int64_t kk = k0; kk < k1; kk += 16) {
+        const __mmask16 w = lanes(k1 - kk);
+        __mmask16 nz = 0;
+        for (int r = 0; r < MR; r++) {
+            nz |= _mm512_cmp_ps_mask(_mm512_maskz_loadu_ps(w, a + r * lda + kk), _mm512_setzero_ps(), _CMP_NEQ_UQ);
+        }
+        _mm512_storeu_si512(list + cnt, _mm512_maskz_compress_epi32(nz, _mm512_add_epi32(_mm512_set1_epi32((int)kk), step)));
+        cnt += __builtin_popcount(nz);
+    }
+    return cnt;
+}
+
+/* acc += A's column kk (MR rows) x the panel's row bk (NV vectors). */
+static inline __attribute__((always_inline, target("avx512f"))) void
+tall_step(const int MR, const int NV, __m512 acc[8][4], const float *a, int64_t lda, const float *bk,
+          int64_t kk) {
+    __m512 bv[4];
+    for (int v = 0; v < NV; v++) bv[v] = _mm512_loadu_ps(bk + 16 * v);
+    for (int r = 0; r < MR; r++) {
+        const __m512 x = _mm512_set1_ps(a[r * lda + kk]);
+        for (int v = 0; v < NV; v++) acc[r][v] = _mm512_fmadd_ps(x, bv[v], acc[r][v]);
+    }
+}
+
 /* Rows i0 .. i0 + MR - 1 of C: blocks of k outside, panels inside. part holds the running
- * sums between blocks of k (MR rows of np * 16 NV). */
+ * sums between blocks of k (MR rows of np * 16 NV). A k where all MR rows of A are zero
+ * is skipped (after a ReLU and dropout most are): adding 0 x b leaves a sum as it is, so
+ * the bits are those of the full chain (but for the sign of an all-zero sum, and a
+ * non-finite b that a zero would have turned into NaN). */
 static inline __attribute__((always_inline, target("avx512f"))) void
 tall_block(const int MR, const int NV, const tall_args *t, const float *a, float *c, const float *mk,
            float *part, float *cs) {
     const int64_t NR = 16 * NV, k = t->k, lda = t->lda, pw = t->np * NR;
+    int32_t list[PG_TALL_KC + 16];
     for (int64_t k0 = 0; k0 < k; k0 += PG_TALL_KC) {
         const int64_t k1 = k - k0 < PG_TALL_KC ? k : k0 + PG_TALL_KC;
         const int first = k0 == 0, last = k1 == k;
+        const int cnt = nonzero_k(MR, a, lda, k0, k1, list), all = cnt == k1 - k0;
         for (int64_t p = 0; p < t->np; p++) {
             const float *b = t->Bp + p * k * NR;
             float *pp = part + p * NR;
@@ -142,15 +179,17 @@ tall_block(const int MR, const int NV, const tall_args *t, const float *a, float
             for (int r = 0; r < MR; r++)
                 for (int v = 0; v < NV; v++)
                     acc[r][v] = first ? _mm512_setzero_ps() : _mm512_loadu_ps(pp + r * pw + 16 * v);
-            for (int64_t kk = k0; kk < k1; kk++) {
-                __m512 bv[4];
-                for (int v = 0; v < NV; v++) bv[v] = _mm512_loadu_ps(b + kk * NR + 16 * v);
-                if ((kk & 15) == 0) /* the next block's rows, one cache line at a time */
-                    for (int r = 0; r < MR; r++) _mm_prefetch((const char *)(a + (r + MR) * lda + kk), _MM_HINT_T0);
-                for (int r = 0; r < MR; r++) {
-                    const __m512 x = _mm512_set1_ps(a[r * lda + kk]);
-                    for (int v = 0; v < NV; v++) acc[r][v] = _mm512_fmadd_ps(x, bv[v], acc[r][v]);
+            if (all)
+                for (int64_t kk = k0; kk < k1; kk++) {
+                    if ((kk & 15) == 0) /* the next block's rows, one cache line at a time */
+                        for (int r = 0; r < MR; r++) _mm_prefetch((const char *)(a + (r + MR) * lda + kk), _MM_HINT_T0);
+                    tall_step(MR, NV, acc, a, lda, b + kk * NR, kk);
                 }
+            else {
+                for (int j = 0; j < cnt; j++) tall_step(MR, NV, acc, a, lda, b + (int64_t)list[j] * NR, list[j]);
+                if (p == 0) /* the next block's rows */
+                    for (int64_t kk = k0; kk < k1; kk += 16)
+                        for (int r = 0; r < MR; r++) _mm_prefetch((const char *)(a + (r + MR) * lda + kk), _MM_HINT_T0);
             }
             const float *bias = t->epi && t->epi->bias ? t->epi->bias + p * NR : NULL;
             tile_finish(MR, NV, acc, last, pp, pw, MR, c + p * NR, t->ldc, t->n - p * NR, t->alpha, t->beta,
@@ -248,12 +287,13 @@ typedef struct {
     float *C, *part; /* part: (m rounded up to the tile, np * PG_TN_NR) sums between chunks */
 } tn_args;
 
-/* One tile: rows c0 .. c0 + 5 of A^T by panel p, over the chunk's ic rows packed in ap
- * (ic, 6) and bp (ic, 64); sums from part (first == 0), back to part or, after the last
- * chunk, to C. */
+/* One tile: rows c0 .. c0 + 5 of A^T by panel p, over the chunk's rows packed in ap
+ * (ic, 6) and bp (ic, 64) that list names (cnt of them, ascending: the rows where the
+ * tile's 6 values of A are not all zero, the others adding nothing, as in tall_block);
+ * sums from part (first == 0), back to part or, after the last chunk, to C. */
 static inline __attribute__((always_inline, target("avx512f"))) void
 tn_tile(const tn_args *t, int64_t c0, int64_t p, const float *ap, const float *bp, int64_t ic,
-        int first, int last) {
+        const int32_t *list, int cnt, int first, int last) {
     const int MR = PG_TN_MR, NV = PG_TN_NR / 16;
     const int64_t pw = t->np * PG_TN_NR, j0 = p * PG_TN_NR;
     float *pp = t->part + c0 * pw + j0;
@@ -261,33 +301,34 @@ tn_tile(const tn_args *t, int64_t c0, int64_t p, const float *ap, const float *b
     for (int r = 0; r < MR; r++)
         for (int v = 0; v < NV; v++)
             acc[r][v] = first ? _mm512_setzero_ps() : _mm512_loadu_ps(pp + r * pw + 16 * v);
-    for (int64_t i = 0; i < ic; i++) {
-        __m512 bv[4];
-        for (int v = 0; v < NV; v++) bv[v] = _mm512_loadu_ps(bp + i * PG_TN_NR + 16 * v);
-        for (int r = 0; r < MR; r++) {
-            const __m512 x = _mm512_set1_ps(ap[i * MR + r]);
-            for (int v = 0; v < NV; v++) acc[r][v] = _mm512_fmadd_ps(x, bv[v], acc[r][v]);
-        }
-    }
+    if (cnt == ic) /* no row to skip: the plain loop */
+        for (int64_t i = 0; i < ic; i++) tall_step(MR, NV, acc, ap + i * MR, 1, bp + i * PG_TN_NR, 0);
+    else
+        for (int j = 0; j < cnt; j++) tall_step(MR, NV, acc, ap + (int64_t)list[j] * MR, 1, bp + (int64_t)list[j] * PG_TN_NR, 0);
     const int rows = t->m - c0 < MR ? (int)(t->m - c0) : MR;
     tile_finish(MR, NV, acc, last, pp, pw, rows, t->C + c0 * t->ldc + j0, t->ldc, t->n - j0, t->alpha,
                 t->beta, NULL, NULL, NULL, NULL);
 }
 
-/* Every tile over every chunk of rows; ap holds (ntr, PG_TALL_TN_CHUNK, 6) and bp
- * (PG_TALL_TN_CHUNK, 64). */
+/* Every tile over every chunk of rows; ap holds (ntr, PG_TALL_TN_CHUNK, 6), bp
+ * (PG_TALL_TN_CHUNK, 64) and list (ntr, PG_TALL_TN_CHUNK) the rows each tile visits. */
 static __attribute__((target("avx512f"), noinline)) void tn_all(const tn_args *t, float *ap,
-                                                                float *bp) {
+                                                                float *bp, int32_t *list) {
     const int64_t MR = PG_TN_MR, NR = PG_TN_NR, C_ = PG_TALL_TN_CHUNK;
+    int cnt[PG_TALL_MAX_K / PG_TN_MR + 1];
     for (int64_t i0 = 0; i0 < t->k; i0 += C_) {
         const int64_t ic = t->k - i0 < C_ ? t->k - i0 : C_;
+        for (int64_t rt = 0; rt < t->ntr; rt++) cnt[rt] = 0;
         for (int64_t i = 0; i < ic; i++) {
             const float *a = t->A + (i0 + i) * t->lda;
             for (int64_t rt = 0; rt < t->ntr; rt++) {
                 float *d = ap + (rt * C_ + i) * MR;
                 const int64_t c0 = rt * MR;
                 const int64_t left = t->m - c0 < MR ? t->m - c0 : MR;
-                _mm512_mask_storeu_ps(d, lanes(MR), _mm512_maskz_loadu_ps(lanes(left), a + c0));
+                const __m512 x = _mm512_maskz_loadu_ps(lanes(left), a + c0);
+                _mm512_mask_storeu_ps(d, lanes(MR), x);
+                list[rt * C_ + cnt[rt]] = (int32_t)i; /* kept when some value is not zero (or NaN) */
+                cnt[rt] += _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_NEQ_UQ) != 0;
             }
         }
         for (int64_t p = 0; p < t->np; p++) {
@@ -300,7 +341,7 @@ static __attribute__((target("avx512f"), noinline)) void tn_all(const tn_args *t
                     _mm512_storeu_ps(bp + i * NR + 16 * v, _mm512_maskz_loadu_ps(mw[v], src + 16 * v));
             }
             for (int64_t rt = 0; rt < t->ntr; rt++)
-                tn_tile(t, rt * MR, p, ap + rt * C_ * MR, bp, ic, i0 == 0, i0 + ic == t->k);
+                tn_tile(t, rt * MR, p, ap + rt * C_ * MR, bp, ic, list + rt * C_, cnt[rt], i0 == 0, i0 + ic == t->k);
         }
     }
 }
@@ -322,20 +363,21 @@ int pg_gemm_tall_tn(int64_t m, int64_t n, int64_t k, pg_real alpha, const pg_rea
     const int64_t np = (tn + PG_TN_NR - 1) / PG_TN_NR, ntr = (tm + PG_TN_MR - 1) / PG_TN_MR;
     const size_t part = (size_t)(ntr * PG_TN_MR * np * PG_TN_NR);
     const size_t pack = (size_t)(ntr * PG_TN_MR + PG_TN_NR) * PG_TALL_TN_CHUNK;
-    const size_t ct = swap ? (size_t)(m * n) : 0;
+    const size_t ct = swap ? (size_t)(m * n) : 0, lists = (size_t)(ntr * PG_TALL_TN_CHUNK);
     /* buffers by thread number: unique within one team, not across nested teams */
     const int th = omp_get_thread_num();
     if (omp_get_level() > 1 || th < 0 || th >= PG_TALL_TN_THREADS) return 0;
-    float *buf = grow(&tn_buf[th], &tn_buf_len[th], part + pack + ct, "weight-gradient scratch");
+    float *buf = grow(&tn_buf[th], &tn_buf_len[th], part + pack + ct + lists, "weight-gradient scratch");
     if (!buf) return 0;
     float *ap = buf + part, *bp = ap + ntr * PG_TN_MR * PG_TALL_TN_CHUNK, *cT = bp + PG_TN_NR * PG_TALL_TN_CHUNK;
+    int32_t *list = (int32_t *)(cT + ct); /* int32 and float are both 4 bytes */
     if (!swap) {
         tn_args t = {m, n, k, np, ntr, A, B, lda, ldb, ldc, alpha, beta, C, buf};
-        tn_all(&t, ap, bp);
+        tn_all(&t, ap, bp, list);
         return 1;
     }
     tn_args t = {n, m, k, np, ntr, B, A, ldb, lda, m, 1.0f, 0.0f, cT, buf};
-    tn_all(&t, ap, bp);
+    tn_all(&t, ap, bp, list);
     for (int64_t i = 0; i < m; i++) /* as tile_finish: alpha, then one multiply-add for beta */
         for (int64_t j = 0; j < n; j++) {
             const float z = alpha == 1.0f ? cT[j * m + i] : cT[j * m + i] * alpha;
