@@ -137,13 +137,18 @@ nonzero_k(const int MR, const float *a, int64_t lda, int64_t k0, int64_t k1, int
     for (int64_t kk = k0; kk < k1; kk += 16) {
         const __mmask16 w = lanes(k1 - kk);
         __mmask16 nz = 0;
-        for (int r = 0; r < MR; r++) {
+        for (int r = 0; r < MR; r++)
             nz |= _mm512_cmp_ps_mask(_mm512_maskz_loadu_ps(w, a + r * lda + kk), _mm512_setzero_ps(), _CMP_NEQ_UQ);
-        }
         _mm512_storeu_si512(list + cnt, _mm512_maskz_compress_epi32(nz, _mm512_add_epi32(_mm512_set1_epi32((int)kk), step)));
         cnt += __builtin_popcount(nz);
     }
     return cnt;
+}
+
+/* The cache line at column kk of each of the next block's MR rows (a: this block's). */
+static inline __attribute__((always_inline)) void prefetch_next(const int MR, const float *a,
+                                                                int64_t lda, int64_t kk) {
+    for (int r = 0; r < MR; r++) _mm_prefetch((const char *)(a + (r + MR) * lda + kk), _MM_HINT_T0);
 }
 
 /* acc += A's column kk (MR rows) x the panel's row bk (NV vectors). */
@@ -181,15 +186,12 @@ tall_block(const int MR, const int NV, const tall_args *t, const float *a, float
                     acc[r][v] = first ? _mm512_setzero_ps() : _mm512_loadu_ps(pp + r * pw + 16 * v);
             if (all)
                 for (int64_t kk = k0; kk < k1; kk++) {
-                    if ((kk & 15) == 0) /* the next block's rows, one cache line at a time */
-                        for (int r = 0; r < MR; r++) _mm_prefetch((const char *)(a + (r + MR) * lda + kk), _MM_HINT_T0);
+                    if ((kk & 15) == 0) prefetch_next(MR, a, lda, kk); /* spread over the loop */
                     tall_step(MR, NV, acc, a, lda, b + kk * NR, kk);
                 }
             else {
                 for (int j = 0; j < cnt; j++) tall_step(MR, NV, acc, a, lda, b + (int64_t)list[j] * NR, list[j]);
-                if (p == 0) /* the next block's rows */
-                    for (int64_t kk = k0; kk < k1; kk += 16)
-                        for (int r = 0; r < MR; r++) _mm_prefetch((const char *)(a + (r + MR) * lda + kk), _MM_HINT_T0);
+                for (int64_t kk = k0; p == 0 && kk < k1; kk += 16) prefetch_next(MR, a, lda, kk);
             }
             const float *bias = t->epi && t->epi->bias ? t->epi->bias + p * NR : NULL;
             tile_finish(MR, NV, acc, last, pp, pw, MR, c + p * NR, t->ldc, t->n - p * NR, t->alpha, t->beta,
